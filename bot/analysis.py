@@ -1,0 +1,215 @@
+"""The one tokenizer, shared by the index and the query side.
+
+``Analyzer`` turns text into index terms: accent folding, lowercase, our stopword list, Snowball
+stemming. Its settings are saved in the index manifest and the query side is rebuilt from them.
+``QueryExpander`` adds, on the query side only, what a patient's words mean in the corpus's words:
+brand and generic names, everyday and clinical words, and spelling corrected against the index
+vocabulary (RapidFuzz).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from nltk.stem.snowball import SnowballStemmer
+from rapidfuzz import fuzz, process
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
+LAY_TERMS_FILE = DATA_DIR / "lay_terms.tsv"
+BRAND_NAMES_FILE = DATA_DIR / "brand_names.tsv"
+
+_WORD = re.compile(r"[a-z0-9]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, straighten apostrophes: 'Guérin’s' -> "guerin's"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Surface words of a text, folded; stopwords kept."""
+    return _WORD.findall(fold(text))
+
+
+def read_list(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def read_table(path: Path) -> list[tuple[str, list[str]]]:
+    rows = []
+    for line in read_list(path):
+        key, _, values = line.partition("\t")
+        rows.append((key.strip(), [v.strip() for v in values.split(",") if v.strip()]))
+    return rows
+
+
+def file_digest(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class Analyzer:
+    """text -> index terms. Built from a settings dict so the query side matches the saved index."""
+
+    def __init__(self, stopwords: Iterable[str], language: str = "english", min_length: int = 1) -> None:
+        self.stopwords = frozenset(stopwords)
+        if language not in SnowballStemmer.languages:
+            raise ValueError(f"stemmer language {language!r} is not one of {SnowballStemmer.languages}")
+        self.language = language
+        if min_length < 1:
+            raise ValueError(f"min_length must be >= 1, got {min_length}")
+        self.min_length = min_length
+        self._stemmer = SnowballStemmer(language)
+        self._stem = lru_cache(maxsize=200_000)(self._stemmer.stem)
+
+    @classmethod
+    def default(cls) -> "Analyzer":
+        return cls(read_list(STOPWORDS_FILE))
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "Analyzer":
+        return cls(settings["stopwords"], settings["language"], settings["min_length"])
+
+    def settings(self) -> dict:
+        return {"stopwords": sorted(self.stopwords), "language": self.language, "min_length": self.min_length,
+                "token_pattern": _WORD.pattern, "folding": "NFKD-lower"}
+
+    def is_content(self, word: str) -> bool:
+        return word not in self.stopwords and len(word) >= self.min_length
+
+    def stem(self, word: str) -> str:
+        return self._stem(word)
+
+    def terms(self, text: str) -> list[str]:
+        return [self._stem(w) for w in _WORD.findall(fold(text)) if w not in self.stopwords and len(w) >= self.min_length]
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    term: str        # stemmed index term
+    weight: float
+    concept: str     # the question word (or phrase) this term stands for
+    source: str      # "question", "spelling" or "expansion"
+
+
+@dataclass
+class Expansions:
+    """Phrase -> equivalent phrases, from the curated tables plus pairs learned from the corpus."""
+
+    table: dict[str, list[str]]
+
+    @classmethod
+    def load(cls, learned_pairs: Iterable[tuple[str, str]] = ()) -> "Expansions":
+        table: dict[str, list[str]] = {}
+
+        def link(a: str, b: str) -> None:
+            a, b = fold(a).strip(), fold(b).strip()
+            if a and b and a != b:
+                table.setdefault(a, [])
+                if b not in table[a]:
+                    table[a].append(b)
+
+        for generic, brands in read_table(BRAND_NAMES_FILE):
+            for brand in brands:
+                link(generic, brand)
+                link(brand, generic)
+        for generic, brand in learned_pairs:
+            link(generic, brand)
+            link(brand, generic)
+        for lay, clinical in read_table(LAY_TERMS_FILE):
+            for word in clinical:
+                link(lay, word)
+        return cls(table)
+
+    def matches(self, folded_text: str) -> list[tuple[str, list[str]]]:
+        found = []
+        for phrase, targets in self.table.items():
+            if re.search(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])", folded_text):
+                found.append((phrase, targets))
+        return found
+
+
+_BRAND_PATTERN = re.compile(r"\b([A-Za-z][a-z]{4,})\s*\(([A-Z][a-z]{3,})®?(?:,\s*([A-Z][a-z]{3,})®?)*\)")
+
+
+def learn_brand_pairs(texts: Iterable[str]) -> list[tuple[str, str]]:
+    """'lenalidomide (Revlimid)' and 'Imiquimod (Aldara®, Zyclara®)' -> [(generic, brand), ...]."""
+    pairs: set[tuple[str, str]] = set()
+    for text in texts:
+        for match in _BRAND_PATTERN.finditer(text):
+            inner = re.findall(r"[A-Z][a-z]{3,}", match.group(0)[match.group(0).index("("):])
+            for brand in inner:
+                pairs.add((match.group(1).lower(), brand.lower()))
+    return sorted(pairs)
+
+
+class QueryExpander:
+    """question -> weighted index terms, with brand, lay and spelling expansions."""
+
+    def __init__(self, analyzer: Analyzer, vocabulary: Iterable[str], surface_words: Iterable[str],
+                 expansions: Expansions, expansion_weight: float = 0.5) -> None:
+        if not 0 <= expansion_weight <= 1:
+            raise ValueError(f"expansion_weight must be within [0, 1], got {expansion_weight}")
+        self.analyzer = analyzer
+        self.vocabulary = frozenset(vocabulary)
+        self.surface_words = sorted({w for w in surface_words if len(w) >= 4})
+        self.expansions = expansions
+        self.expansion_weight = expansion_weight
+        self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+
+    def known(self, term: str) -> bool:
+        return term in self.vocabulary
+
+    def _correct_uncached(self, word: str) -> str | None:
+        if len(word) < 5 or word.isdigit():
+            return None
+        cutoff = 80 if len(word) >= 7 else 88
+        best = process.extractOne(word, self.surface_words, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return best[0] if best else None
+
+    def correct(self, word: str) -> str | None:
+        """The vocabulary word a misspelled word stands for, or None."""
+        return self._correct(word)
+
+    def expand(self, text: str) -> list[QueryTerm]:
+        analyzer = self.analyzer
+        folded = fold(text)
+        terms: list[QueryTerm] = []
+        corrected_words: list[str] = []
+        for word in _WORD.findall(folded):
+            if not analyzer.is_content(word):
+                continue
+            stem = analyzer.stem(word)
+            if self.known(stem):
+                terms.append(QueryTerm(stem, 1.0, word, "question"))
+                corrected_words.append(word)
+                continue
+            fixed = self.correct(word)
+            if fixed is not None:
+                terms.append(QueryTerm(analyzer.stem(fixed), 1.0, word, "spelling"))
+                corrected_words.append(fixed)
+            else:
+                terms.append(QueryTerm(stem, 1.0, word, "question"))  # unknown: scores nothing, counts for coverage
+                corrected_words.append(word)
+        normalized = " ".join(corrected_words)
+        have = {t.term for t in terms}
+        for phrase, targets in self.expansions.matches(f" {normalized} ") + self.expansions.matches(folded):
+            concept = phrase
+            for target in targets:
+                for term in analyzer.terms(target):
+                    if term not in have and self.known(term):
+                        have.add(term)
+                        terms.append(QueryTerm(term, self.expansion_weight, concept, "expansion"))
+        return terms
