@@ -24,6 +24,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
 LAY_TERMS_FILE = DATA_DIR / "lay_terms.tsv"
 BRAND_NAMES_FILE = DATA_DIR / "brand_names.tsv"
+FRAME_WORDS_FILE = DATA_DIR / "frame_words.txt"
+ASPECT_WORDS_FILE = DATA_DIR / "aspect_words.txt"
+FRAME_WEIGHT = 0.5  # "side effects", "given": they rank passages, but the subject ("BCG") matters more
 
 _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
@@ -58,6 +61,16 @@ def file_digest(*paths: Path) -> str:
     for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def frame_words() -> frozenset[str]:
+    return frozenset(read_list(FRAME_WORDS_FILE))
+
+
+@lru_cache(maxsize=1)
+def aspect_words() -> frozenset[str]:
+    return frozenset(read_list(ASPECT_WORDS_FILE))
 
 
 class Analyzer:
@@ -141,6 +154,24 @@ class Expansions:
         return found
 
 
+_MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;(] )([A-Z][a-z]{3,}|[A-Z][a-z]+-[A-Z]?[a-z]+)|(?<=\()([A-Z][a-z]{3,})")
+_DRUG_OR_CONDITION = re.compile(
+    r"^[a-z]{3,}(mab|nib|mide|mod|sone|lone|olone|cept|kin|kinra|tinib|itis|oma|emia|aemia|pathy|osis|iasis|"
+    r"algia|ectomy|plasia|penia|cytosis|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine|steroid|steroids)$")
+
+
+def domain_words(texts: Iterable[str]) -> set[str]:
+    """Words a patient may misspell that name a drug, condition or person: brand and eponym names the
+    corpus capitalises mid-sentence, and words with drug or disease endings. Spelling correction
+    aims only at these, so an ordinary word ("radiation") is never bent into another ("addition")."""
+    found: set[str] = set()
+    for text in texts:
+        for match in _MID_SENTENCE_NAME.finditer(text):
+            found.update(words(match.group(0)))
+        found.update(w for w in words(text) if _DRUG_OR_CONDITION.match(w))
+    return {w for w in found if len(w) >= 4}
+
+
 _BRAND_PATTERN = re.compile(r"\b([A-Za-z][a-z]{4,})\s*\(([A-Z][a-z]{3,})®?(?:,\s*([A-Z][a-z]{3,})®?)*\)")
 
 
@@ -165,6 +196,9 @@ class QueryExpander:
         self.analyzer = analyzer
         self.vocabulary = frozenset(vocabulary)
         self.surface_words = sorted({w for w in surface_words if len(w) >= 4})
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self.surface_words:  # a misspelling keeps its first letter far more often than not
+            self._by_initial.setdefault(word[0], []).append(word)
         self.expansions = expansions
         self.expansion_weight = expansion_weight
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
@@ -176,7 +210,8 @@ class QueryExpander:
         if len(word) < 5 or word.isdigit():
             return None
         cutoff = 80 if len(word) >= 7 else 88
-        best = process.extractOne(word, self.surface_words, scorer=fuzz.ratio, score_cutoff=cutoff)
+        candidates = self._by_initial.get(word[0], ())
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
 
     def correct(self, word: str) -> str | None:
@@ -188,12 +223,13 @@ class QueryExpander:
         folded = fold(text)
         terms: list[QueryTerm] = []
         corrected_words: list[str] = []
+        frames = frame_words()
         for word in _WORD.findall(folded):
             if not analyzer.is_content(word):
                 continue
             stem = analyzer.stem(word)
             if self.known(stem):
-                terms.append(QueryTerm(stem, 1.0, word, "question"))
+                terms.append(QueryTerm(stem, FRAME_WEIGHT if word in frames else 1.0, word, "question"))
                 corrected_words.append(word)
                 continue
             fixed = self.correct(word)
@@ -207,9 +243,10 @@ class QueryExpander:
         have = {t.term for t in terms}
         for phrase, targets in self.expansions.matches(f" {normalized} ") + self.expansions.matches(folded):
             concept = phrase
+            scale = FRAME_WEIGHT if all(w in frames for w in phrase.split()) else 1.0
             for target in targets:
                 for term in analyzer.terms(target):
                     if term not in have and self.known(term):
                         have.add(term)
-                        terms.append(QueryTerm(term, self.expansion_weight, concept, "expansion"))
+                        terms.append(QueryTerm(term, self.expansion_weight * scale, concept, "expansion"))
         return terms

@@ -75,29 +75,60 @@ class BM25Matrix:
         return float(sum(weight * self.idf[t] * self.delta for t, weight in weights.items()))
 
     def top_k(self, weights: Mapping[int, float], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The k best passages that contain at least one query term, best first (ties: lower id)."""
-        if k <= 0 or not weights:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        parts = [(self.term_scores(t), w) for t, w in weights.items()]
-        parts = [(p, w) for p, w in parts if len(p[0])]
-        if not parts:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        if len(parts) == 1:
-            (ids, contrib), weight = parts[0]
-            candidates, values = ids.astype(np.int64), contrib * weight
+        """The k best passages containing at least one query term, best first (ties: lower id).
+
+        Scores equal ``scores(weights)`` (and so rank-bm25's get_scores) for those passages."""
+        return self.top_k_groups([{t: w} for t, w in weights.items()], k)
+
+    def top_k_groups(self, groups: Sequence[Mapping[int, float]], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Like top_k, but the terms of one group are alternatives for one concept (a word and its
+        synonyms): a group adds the best of its terms' weighted BM25Plus scores, not their sum, so a
+        concept with many synonyms does not outweigh the rest of the question."""
+        empty = (np.empty(0, np.int64), np.empty(0, np.float64))
+        if k <= 0:
+            return empty
+        base = 0.0
+        gain_ids: list[np.ndarray] = []
+        gain_vals: list[np.ndarray] = []
+        for group in groups:
+            floors = {t: w * float(self.idf[t]) * self.delta for t, w in group.items()}
+            floor = max(floors.values(), default=0.0)  # what the group adds to a passage with none of its terms
+            base += floor
+            parts = [(self.term_scores(t), w, floors[t]) for t, w in group.items()]
+            parts = [(p, w, f) for p, w, f in parts if len(p[0])]
+            if not parts:
+                continue
+            if len(parts) == 1:
+                (ids, contrib), weight, own_floor = parts[0]
+                ids, vals = ids, weight * contrib + own_floor
+            else:
+                ids = np.concatenate([p[0] for p, _, _ in parts])
+                vals = np.concatenate([w * p[1] + f for p, w, f in parts])
+                order = np.lexsort((-vals, ids))
+                ids, vals = ids[order], vals[order]
+                first = np.ones(len(ids), dtype=bool)
+                first[1:] = ids[1:] != ids[:-1]
+                ids, vals = ids[first], vals[first]
+            gain = vals - floor
+            keep = gain > 0
+            gain_ids.append(ids[keep])
+            gain_vals.append(gain[keep])
+        if not gain_ids or not sum(len(g) for g in gain_ids):
+            return empty
+        if len(gain_ids) == 1:
+            candidates, values = gain_ids[0].astype(np.int64), gain_vals[0]
         else:
-            all_ids = np.concatenate([p[0] for p, _ in parts])
-            all_vals = np.concatenate([p[1] * w for p, w in parts])
+            all_ids = np.concatenate(gain_ids)
             candidates, inverse = np.unique(all_ids, return_inverse=True)
-            values = np.bincount(inverse, weights=all_vals, minlength=len(candidates))
-        values = values + self.constant(weights)
+            values = np.bincount(inverse, weights=np.concatenate(gain_vals), minlength=len(candidates))
+        values = values + base
         if len(values) > k:
             part = np.argpartition(-values, k - 1)[:k]  # partial sort over candidates only
         else:
             part = np.arange(len(values))
         order = np.lexsort((candidates[part], -values[part]))
         best = part[order]
-        return candidates[best], values[best]
+        return candidates[best].astype(np.int64), values[best]
 
 
 def build_matrix(docs_terms: Iterable[Sequence[int]], vocab_size: int, params: BM25Params) -> BM25Matrix:

@@ -34,7 +34,8 @@ from .passages import DEFAULT_CHUNK_WORDS, DEFAULT_DEDUP_THRESHOLD, Passage, chu
 
 FORMAT_VERSION = 1
 ARRAYS = ("indptr", "ids", "contrib", "idf", "doc_len", "passage_doc", "passage_start", "passage_end", "passage_section")
-DATA_FILES = (analysis.STOPWORDS_FILE, analysis.LAY_TERMS_FILE, analysis.BRAND_NAMES_FILE, BOILERPLATE_FILE)
+DATA_FILES = (analysis.STOPWORDS_FILE, analysis.LAY_TERMS_FILE, analysis.BRAND_NAMES_FILE, analysis.FRAME_WORDS_FILE,
+              analysis.ASPECT_WORDS_FILE, BOILERPLATE_FILE)
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,11 @@ def build(corpus_dir: Path, index_dir: Path, config: BuildConfig = BuildConfig()
         passages.extend(chunk_document(doc, config.chunk_words))
         if n % 10000 == 0:
             log(f"chunked {n}/{len(documents)} documents")
+    # A passage's heading words count toward its match: its section title, or the document title for
+    # text before the first heading (a title on every passage would make "...Side Effects" match all).
     titles = {doc.id: analyzer.terms(doc.title) for doc in documents}
-    passage_terms = [titles[p.doc_id] + analyzer.terms(p.section or "") + analyzer.terms(p.text) for p in passages]
+    passage_terms = [(analyzer.terms(p.section) if p.section else titles[p.doc_id]) + analyzer.terms(p.text)
+                     for p in passages]
     recency = {doc.id: doc.reviewed or "" for doc in documents}
     keep, replaced = collapse_duplicates(passages, [frozenset(analyzer.terms(p.text)) for p in passages], recency,
                                          config.dedup_threshold)
@@ -160,7 +164,7 @@ def build(corpus_dir: Path, index_dir: Path, config: BuildConfig = BuildConfig()
         "passage_end": np.asarray([p.end for p in passages], dtype=np.int64),
         "passage_section": np.asarray([section_index[p.section or ""] for p in passages], dtype=np.int32),
     }
-    surface = sorted({w for doc in documents for w in analysis.words(doc.title + " " + doc.text)} |
+    surface = sorted(analysis.domain_words(doc.title + ". " + doc.text for doc in documents) |
                      {w for phrase in Expansions.load().table for w in analysis.words(phrase)})
     brand_pairs = learn_brand_pairs(doc.text for doc in documents)
     manifest = {

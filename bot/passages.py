@@ -8,6 +8,7 @@ section and character offsets into the document's cleaned text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -17,6 +18,10 @@ from .ingest import Document
 from .ingest.clean import Block
 
 DEFAULT_CHUNK_WORDS = 90
+# A passage may grow to this many times chunk_words rather than open with "These drugs ..." cut off
+# from the sentence that says which drugs.
+ANAPHORA_STRETCH = 1.5
+_ANAPHORA = re.compile(r"^\s*(?:these|this|they|it|its|it's|those|such)\b", re.IGNORECASE)
 DEFAULT_DEDUP_THRESHOLD = 0.6
 ABBREVIATIONS = ("e.g", "i.e", "etc", "dr", "vs", "mr", "mrs", "ms", "st", "approx", "fig", "no", "inc", "u.s")
 
@@ -81,7 +86,7 @@ def chunk_document(doc: Document, chunk_words: int = DEFAULT_CHUNK_WORDS) -> lis
             flush()
         if is_heading:
             continue
-        if current and _word_count(text[current[0][0]:unit_end]) > chunk_words:
+        if current and _word_count(text[current[0][0]:unit_end]) > _limit(text, unit_start, chunk_words):
             flush()
         if not current:
             current_section[0] = section
@@ -107,11 +112,15 @@ def _units(blocks: Sequence[Block], text: str, chunk_words: int) -> Iterable[tup
                 yield from ((s, e, block.section, False) for s, e in _group(block.items, text, chunk_words))
 
 
+def _limit(text: str, next_start: int, chunk_words: int) -> float:
+    return chunk_words * ANAPHORA_STRETCH if _ANAPHORA.match(text[next_start:next_start + 12]) else chunk_words
+
+
 def _group(spans: Sequence[tuple[int, int]], text: str, chunk_words: int) -> list[tuple[int, int]]:
     groups: list[tuple[int, int]] = []
     start = end = None
     for s, e in spans:
-        if start is not None and end is not None and _word_count(text[start:e]) > chunk_words:
+        if start is not None and end is not None and _word_count(text[start:e]) > _limit(text, s, chunk_words):
             groups.append((start, end))
             start = None
         if start is None:

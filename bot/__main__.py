@@ -1,0 +1,114 @@
+"""Command line: ``python -m bot index|search|ask|eval|settings``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import index as index_module
+from .errors import BotError
+from .settings import SETTINGS, load_settings
+
+
+def _bot(args: argparse.Namespace) -> Any:
+    from .core import Bot
+
+    overrides = {k: v for k, v in (("CORPUS_DIR", args.corpus), ("INDEX_DIR", args.index_dir)) if v}
+    return Bot(overrides, log=lambda line: print(line, file=sys.stderr))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    settings = load_settings({k: v for k, v in (("CORPUS_DIR", args.corpus), ("INDEX_DIR", args.index_dir)) if v})
+    index_module.build(Path(settings["CORPUS_DIR"]), Path(settings["INDEX_DIR"]), log=print)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    results = _bot(args).search(args.question, args.k)
+    if args.json:
+        keys = ("passage", "title", "publisher", "section", "score", "doc_id")
+        print(json.dumps([{k: r[k] for k in keys} for r in results], indent=2, ensure_ascii=False))
+        return 0
+    if not results:
+        print("No passage matches.")
+    for rank, r in enumerate(results, 1):
+        where = " · ".join(x for x in (r["publisher"], r["title"], r["section"], r["reviewed"]) if x)
+        print(f"{rank}. [{r['score']:.3f}] {where} ({r['doc_id']})")
+        print(textwrap.indent(r["passage"], "   "))
+        print()
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    reply = _bot(args).ask(args.question, args.context)
+    if args.json:
+        print(json.dumps(reply.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(reply.answer)
+    if reply.notice:
+        print(f"\nNote: {reply.notice}")
+    for c in reply.citations:
+        where = ", ".join(x for x in (c.publisher, c.title, c.section, f"reviewed {c.reviewed}" if c.reviewed else None) if x)
+        print(f"[{c.n}] {where}")
+    print(f"\n{reply.disclaimer}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, failed_bars
+
+    result = evaluate(_bot(args), Path(args.file))
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        for metric, value in result["rates"].items():
+            ok, total = result["counts"][metric]
+            print(f"{metric:18} {value}  ({ok}/{total})")
+        for miss in result["misses"]:
+            print(f"MISS [{miss['kind']}] {miss['question']!r} -> {miss['type']}: {miss['answer'][:160]!r}")
+        for failure in failed_bars(result):
+            print(f"BELOW BAR: {failure}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    for setting in SETTINGS:
+        print(f"{setting.name} (default {setting.default!r}): {setting.help}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("--corpus", help="corpus folder (default: CORPUS_DIR)")
+    parser.add_argument("--index-dir", help="index folder (default: INDEX_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("index", help="build the index from the corpus").set_defaults(func=cmd_index)
+    p = sub.add_parser("search", help="show the best passages for a question")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("ask", help="answer a question with citations")
+    p.add_argument("question")
+    p.add_argument("--context", help="the context value from the previous reply")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("eval", help="score a questions file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    sub.add_parser("settings", help="list every setting").set_defaults(func=cmd_settings)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except BotError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

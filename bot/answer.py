@@ -1,0 +1,300 @@
+"""Hits -> an extractive answer with [n] citations, or an honest no-answer.
+
+Every sentence of an answer is a verbatim slice of a cited passage. The builder
+1. checks coverage: the question's subject words (not its frame words such as "side effects") must
+   all be found together in one retrieved passage, counting the passage's section and title, and
+   the passage before it when the passage opens with "These/It/They...". Coverage is weighted by IDF,
+   so a rare unknown word ("radiation", "Tokyo") weighs most;
+2. splits the covering passages into units: sentences (Punkt), a sentence with the one before it
+   when it opens with a pronoun, and lists with their lead-in;
+3. picks the one to three best units, dropping repeated facts, and cites them in order of first use.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .analysis import FRAME_WEIGHT, QueryTerm, aspect_words, fold, frame_words
+from .index import Index
+from .passages import sentence_spans
+from .retriever import Hit, Query
+
+DEFAULT_MIN_COVERAGE = 0.75
+MAX_UNITS = 3
+MAX_ANSWER_WORDS = 110
+MAX_LIST_ITEMS = 8
+_DEFINITION_QUESTION = re.compile(r"^\s*(?:what|who)\s*(?:is|are|'s|was|were)\s+(?!the\s+(?:side|risk|best|brand))", re.IGNORECASE)
+_DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist)\b", re.IGNORECASE)
+_ANAPHORA = re.compile(r"^\s*(these|this|they|it|its|it's|those|such)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Concept:
+    word: str
+    terms: frozenset[str]
+    weight: float
+    known: bool
+    frame: bool = False
+
+
+@dataclass
+class Unit:
+    pid: int
+    spans: list[tuple[int, int]]       # offsets within the passage text
+    text: str
+    terms: frozenset[str]
+    score: float = 0.0
+
+
+@dataclass
+class Selection:
+    units: list[Unit]
+    coverage: float
+    concepts: list[Concept]
+    covering: list[int] = field(default_factory=list)
+
+
+def split_concepts(query: Query, index: Index) -> tuple[list[Concept], list[Concept]]:
+    """(subject concepts, frame concepts) of a question, each with the terms that stand for it."""
+    frame = frame_words()
+    expansions = [t for t in query.terms if t.source == "expansion"]
+    idf = index.matrix.idf
+    max_idf = math.log(index.n_passages + 1)
+    subjects: list[Concept] = []
+    frames: list[Concept] = []
+    seen: set[str] = set()
+    for term in query.terms:
+        if term.source == "expansion" or term.concept in seen:
+            continue
+        seen.add(term.concept)
+        alternatives = {term.term}
+        for extra in expansions:
+            phrase_terms = set(index.analyzer.terms(extra.concept))
+            if term.term in phrase_terms or term.concept in extra.concept.split():
+                alternatives.add(extra.term)
+        known = [t for t in alternatives if t in index.term_ids]
+        is_frame = term.concept in frame
+        if known:
+            weight = max(float(idf[index.term_ids[t]]) for t in known)
+        else:
+            weight = 0.0 if is_frame else max_idf  # an unknown subject word weighs most; an unknown frame word nothing
+        concept = Concept(term.concept, frozenset(alternatives), weight, bool(known), is_frame)
+        (frames if is_frame else subjects).append(concept)
+    return subjects, frames
+
+
+class AnswerBuilder:
+    def __init__(self, index: Index, min_coverage: float = DEFAULT_MIN_COVERAGE) -> None:
+        if not 0 < min_coverage <= 1:
+            raise ValueError(f"min_coverage must be within (0, 1], got {min_coverage}")
+        self.index = index
+        self.min_coverage = min_coverage
+        self._term_cache: dict[int, frozenset[str]] = {}
+
+    def passage_terms(self, pid: int) -> frozenset[str]:
+        cached = self._term_cache.get(pid)
+        if cached is None:
+            analyzer = self.index.analyzer
+            passage = self.index.passage(pid)
+            cached = frozenset(analyzer.terms(passage.text))
+            if len(self._term_cache) > 10_000:
+                self._term_cache.clear()
+            self._term_cache[pid] = cached
+        return cached
+
+    def context_terms(self, pid: int) -> frozenset[str]:
+        """Terms that tell what a passage is about: its section, its document title, and the passage
+        before it when this one opens with a pronoun."""
+        index, analyzer = self.index, self.index.analyzer
+        passage = index.passage(pid)
+        doc = index.document_of(pid)
+        terms = set(analyzer.terms(passage.section)) if passage.section else set(analyzer.terms(doc["title"]))
+        if _ANAPHORA.match(passage.text) and pid > 0 and index.passage(pid - 1).doc_id == passage.doc_id:
+            terms |= self.passage_terms(pid - 1)
+        return frozenset(terms)
+
+    def coverage(self, concepts: list[Concept], terms: frozenset[str]) -> float:
+        """Share of the question's weight found in ``terms``; frame words count at FRAME_WEIGHT."""
+        total = sum(c.weight * (FRAME_WEIGHT if c.frame else 1.0) for c in concepts)
+        if not total:
+            return 0.0
+        return sum(c.weight * (FRAME_WEIGHT if c.frame else 1.0) for c in concepts if c.terms & terms) / total
+
+    def select(self, query: Query, hits: list[Hit], min_coverage: float | None = None,
+               carried: frozenset[str] = frozenset()) -> Selection:
+        """Choose answer units. ``carried`` are topic words brought from earlier turns: they may be
+        implied by a sentence's surroundings, while the question's own words should be in it."""
+        min_coverage = self.min_coverage if min_coverage is None else min_coverage
+        subjects, frames = split_concepts(query, self.index)
+        concepts = subjects + frames if subjects else [Concept(c.word, c.terms, c.weight, c.known) for c in frames]
+        if not concepts or not hits or not any(c.known for c in concepts):
+            return Selection([], 0.0, concepts)
+        cover = {h.pid: self.coverage(concepts, self.passage_terms(h.pid) | self.context_terms(h.pid)) for h in hits}
+        best = max(cover.values())
+        if best < min_coverage:
+            return Selection([], best, concepts)
+        covering = [h.pid for h in hits if cover[h.pid] >= min_coverage]
+        top_score = max(h.score for h in hits) or 1.0
+        weights = self._term_weights(query)
+        first_subject = next((c.terms for c in concepts if not c.frame), frozenset())
+        aspects = aspect_words()
+        asked_aspects = [c for c in concepts if c.frame and c.known and c.word in aspects] if subjects else []
+        definition = bool(_DEFINITION_QUESTION.match(query.text))
+        heading_answers = {h.pid: self.coverage(concepts, self._heading_terms(h.pid)) >= 0.75 for h in hits}
+        units: list[Unit] = []
+        for hit in hits:
+            if cover[hit.pid] < min_coverage:
+                continue
+            prior = 0.7 + 0.3 * (hit.score / top_score)
+            context = self.context_terms(hit.pid) | self.passage_terms(hit.pid)
+            heading = self._heading_terms(hit.pid) if heading_answers.get(hit.pid) else frozenset()
+            for unit in self._units(hit.pid, weights):
+                # In choosing sentences the frame ("side effects") is what sets the answer apart, so it
+                # weighs fully and must be in the sentence itself (or in a heading that restates the
+                # question); the subject may come from around the sentence.
+                gained = 0.0
+                for concept in concepts:
+                    if concept.terms & (unit.terms | heading):
+                        gained += concept.weight
+                    elif not concept.frame and concept.terms & context:
+                        gained += (0.7 if concept.word in carried else 0.5) * concept.weight
+                if definition and self._defines(unit.text, first_subject):
+                    gained *= 1.3
+                if heading:
+                    gained *= 1.2  # the page's own heading restates the question
+                if asked_aspects and not any(c.terms & (unit.terms | heading) for c in asked_aspects):
+                    gained *= 0.5  # it names the subject but not what was asked about it
+                unit.score = gained * prior / (1.0 + 0.004 * len(unit.text.split()))
+                units.append(unit)
+        chosen = self._choose(units)
+        return Selection(chosen, best, concepts, covering)
+
+    def _heading_terms(self, pid: int) -> frozenset[str]:
+        section = self.index.passage(pid).section
+        return frozenset(self.index.analyzer.terms(section)) if section else frozenset()
+
+    def _defines(self, text: str, subject_terms: frozenset[str]) -> bool:
+        """'Biologics are ...', 'BCG is ...': the subject opens the sentence, before a defining verb."""
+        verb = _DEFINING_VERB.search(text[:160])
+        if not verb:
+            return False
+        opening = self.index.analyzer.terms(text[:verb.start()])
+        return 0 < len(opening) <= 8 and bool(set(opening) & subject_terms)
+
+    def _term_weights(self, query: Query) -> dict[str, float]:
+        idf = self.index.matrix.idf
+        weights: dict[str, float] = {}
+        for term in query.terms:
+            term_id = self.index.term_ids.get(term.term)
+            if term_id is not None:
+                weights[term.term] = max(weights.get(term.term, 0.0), term.weight * float(idf[term_id]))
+        return weights
+
+    def _units(self, pid: int, weights: dict[str, float]) -> list[Unit]:
+        analyzer = self.index.analyzer
+        text = self.index.passage(pid).text
+        units: list[Unit] = []
+        lines = _line_spans(text)
+        i = 0
+        while i < len(lines):
+            start, end = lines[i]
+            line = text[start:end]
+            if line.startswith("•") or line.startswith("  •") or (line.rstrip().endswith(":") and i + 1 < len(lines)
+                                                                    and text[lines[i + 1][0]:].lstrip().startswith("•")):
+                lead = None if line.lstrip().startswith("•") else (start, end)
+                j = i + (0 if lead is None else 1)
+                items = []
+                while j < len(lines) and text[lines[j][0]:lines[j][1]].lstrip().startswith("•"):
+                    items.append(lines[j])
+                    j += 1
+                units.append(self._list_unit(pid, text, lead, items, weights))
+                i = j
+                continue
+            previous: tuple[int, int] | None = None
+            for s, e in sentence_spans(text, start, end):
+                spans = [(s, e)]
+                if previous is not None and _ANAPHORA.match(text[s:e]):
+                    spans = [previous, (s, e)]
+                body = " ".join(text[a:b] for a, b in spans)
+                units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body))))
+                previous = (s, e)
+            i += 1
+        return units
+
+    def _list_unit(self, pid: int, text: str, lead: tuple[int, int] | None, items: list[tuple[int, int]],
+                   weights: dict[str, float]) -> Unit:
+        """A list with its lead-in. Items that answer the question are kept (a nested item stays with
+        the item that introduces it); when none stands out, the first items are kept."""
+        analyzer = self.index.analyzer
+        groups: list[list[tuple[int, int]]] = []
+        for span in items:
+            nested = text[span[0]:span[1]].startswith("  ")
+            if nested and groups:
+                groups[-1].append(span)
+            else:
+                groups.append([span])
+        group_terms = [frozenset(analyzer.terms(" ".join(text[s:e] for s, e in g))) for g in groups]
+        lead_terms = frozenset(analyzer.terms(text[lead[0]:lead[1]])) if lead else frozenset()
+        scores = [sum(w for t, w in weights.items() if t in terms and t not in lead_terms) for terms in group_terms]
+        best = max(scores, default=0.0)
+        if best > 0 and sum(1 for x in scores if x >= 0.6 * best) < len(groups):
+            keep = [k for k, x in enumerate(scores) if x >= 0.6 * best][:MAX_LIST_ITEMS]
+        else:
+            keep = list(range(min(len(groups), MAX_LIST_ITEMS)))
+        spans = ([lead] if lead else []) + [span for k in keep for span in groups[k]]
+        body = "\n".join(text[s:e].strip() for s, e in spans)
+        terms = lead_terms.union(*(group_terms[k] for k in keep)) if keep else lead_terms
+        return Unit(pid, spans, body, terms)
+
+    def _choose(self, units: list[Unit]) -> list[Unit]:
+        ranked = sorted(units, key=lambda u: (-u.score, u.pid, u.spans[0][0]))
+        chosen: list[Unit] = []
+        words = 0
+        for unit in ranked:
+            if not chosen:
+                chosen.append(unit)
+                words += len(unit.text.split())
+                continue
+            if len(chosen) >= MAX_UNITS or unit.score < 0.75 * chosen[0].score:
+                break
+            extended = next((k for k, c in enumerate(chosen) if unit.pid == c.pid and set(c.spans) < set(unit.spans)), None)
+            if extended is not None:  # the same sentence with the one that continues it ("They consist of ...")
+                words += len(unit.text.split()) - len(chosen[extended].text.split())
+                chosen[extended] = unit
+                continue
+            if any(_overlap(unit, c) for c in chosen):
+                continue
+            size = len(unit.text.split())
+            if words + size > MAX_ANSWER_WORDS:
+                continue
+            chosen.append(unit)
+            words += size
+        return chosen
+
+
+def _overlap(a: Unit, b: Unit) -> bool:
+    if a.pid == b.pid and any(sa < eb and sb < ea for sa, ea in a.spans for sb, eb in b.spans):
+        return True
+    if not a.terms or not b.terms:
+        return False
+    return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= 0.6
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def highlight_terms(query: Query) -> list[str]:
+    """Index terms a page may highlight in a cited passage."""
+    return sorted({t.term for t in query.terms})
+
+
+__all__ = ["AnswerBuilder", "Selection", "Unit", "QueryTerm", "fold", "highlight_terms"]

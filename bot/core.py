@@ -1,0 +1,164 @@
+"""``Bot``: one question in, one answer object out. Pure Python; the web app and the CLI wrap it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from . import index as index_module
+from .analysis import words
+from .analysis import frame_words
+from .answer import AnswerBuilder, highlight_terms, split_concepts
+from .conversation import Context, ContextCodec, MAX_TOPIC_WORDS, resolve
+from .errors import InputError
+from .index import Index
+from .reply import Answer, Citation, Segment
+from .retriever import Hit, Retriever
+from .safety import Assessment, SafetyChecker, default_checker
+from .settings import load_settings
+
+ADVICE_QUERY = "never stop taking your medication change your dose without consulting your doctor care team"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Bot:
+    def __init__(self, settings: Mapping[str, Any] | None = None, *, index: Index | None = None,
+                 safety: SafetyChecker | None = None, log: Callable[[str], None] = lambda _: None) -> None:
+        self.settings = dict(load_settings(settings or {}))
+        self.index = index or index_module.ensure(Path(self.settings["INDEX_DIR"]), Path(self.settings["CORPUS_DIR"]),
+                                                  auto_rebuild=self.settings["AUTO_REBUILD"], log=log)
+        self.retriever = Retriever(self.index)
+        self.builder = AnswerBuilder(self.index)
+        self.safety = safety or default_checker()
+        self.codec = ContextCodec(self.settings["SECRET_KEY"])
+
+    # -- input ---------------------------------------------------------------------------------
+    def clean_message(self, message: object) -> str:
+        if not isinstance(message, str):
+            raise InputError("message must be a string")
+        message = _CONTROL.sub(" ", message.encode("utf-8", "replace").decode("utf-8")).strip()
+        if not message:
+            raise InputError("message is empty: type a question")
+        limit = self.settings["MAX_MESSAGE_CHARS"]
+        if len(message) > limit:
+            raise InputError(f"message is {len(message)} characters; the limit is {limit}")
+        return message
+
+    # -- search ------------------------------------------------------------------------------
+    def search(self, question: str, k: int = 10, doc_ids: set[str] | None = None) -> list[dict[str, Any]]:
+        question = self.clean_message(question)
+        results = []
+        for hit in self.retriever.search(question, k, doc_ids):
+            passage = self.index.passage(hit.pid)
+            doc = self.index.document_of(hit.pid)
+            results.append({"passage": passage.text, "title": doc["title"], "publisher": doc["publisher"],
+                            "section": passage.section, "score": round(hit.score, 4), "doc_id": doc["id"],
+                            "reviewed": doc["reviewed"], "url": doc["url"], "start": passage.start, "end": passage.end})
+        return results
+
+    # -- ask ---------------------------------------------------------------------------------
+    def ask(self, message: object, context: object = None) -> Answer:
+        question = self.clean_message(message)
+        previous = self.codec.loads(context)
+        assessment = self.safety.assess(question)
+        if assessment.urgent_kind:
+            return self._urgent(assessment, previous)
+
+        query = self.retriever.parse(question)
+        subjects, frames = split_concepts(query, self.index)
+        subject_words = [c.word for c in subjects if c.known]
+        frame_list = [c.word for c in frames]
+        resolved = resolve(question, previous, [c.word for c in subjects], frame_list)
+        if resolved.follow_up:
+            query = self.retriever.parse(resolved.text)
+        hits = self.retriever.search(query, self.settings["TOP_K"])
+        carried = frozenset(previous.subject) if resolved.follow_up else frozenset()
+        selection = self.builder.select(query, hits, carried=carried)
+        if assessment.personal_advice:
+            selection.units = selection.units[:2] + self._advice_units(selection.units)
+        notice = self._notice(assessment)
+        next_subject = tuple(resolved.subject if resolved.follow_up else subject_words) or previous.subject
+        next_context = Context(tuple(w for w in next_subject if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
+                               tuple(w for w in frame_list if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
+                               previous.turns + 1)
+        if not selection.units:
+            return self._no_answer(previous if not subject_words else next_context, notice,
+                                   resolved.text if resolved.follow_up else None)
+        return self._answer(selection.units, hits, query, next_context, notice,
+                            resolved.text if resolved.follow_up else None)
+
+    def _advice_units(self, already: list) -> list:
+        query = self.retriever.parse(ADVICE_QUERY)
+        hits = self.retriever.search(query, 3)
+        chosen = self.builder.select(query, hits, min_coverage=0.01).units[:1]
+        return [u for u in chosen if all(u.pid != a.pid or u.spans != a.spans for a in already)]
+
+    def _notice(self, assessment: Assessment) -> str | None:
+        s = self.settings
+        if assessment.personal_advice:
+            return "Please don't stop, skip or change a treatment without talking to your care team."
+        if assessment.mentions_emergency:
+            if "suicide" in assessment.matched:
+                return f"If you are having thoughts of suicide, call or text {s['CRISIS_NUMBER']} now."
+            return f"If this is happening to you now, call {s['EMERGENCY_NUMBER']} or go to the emergency room."
+        return None
+
+    def _answer(self, units: list, hits: list[Hit], query: Any, context: Context, notice: str | None,
+                resolved: str | None) -> Answer:
+        numbers: dict[int, int] = {}
+        citations: list[Citation] = []
+        segments: list[Segment] = []
+        scores = {h.pid: h.score for h in hits}
+        for unit in units:
+            if unit.pid not in numbers:
+                numbers[unit.pid] = len(numbers) + 1
+                passage = self.index.passage(unit.pid)
+                doc = self.index.document_of(unit.pid)
+                citations.append(Citation(numbers[unit.pid], doc["id"], doc["title"], doc["publisher"], doc["url"],
+                                          passage.section, doc["reviewed"], passage.text, passage.start, passage.end,
+                                          round(scores[unit.pid], 4) if unit.pid in scores else None))
+            segments.append(Segment(unit.text, numbers[unit.pid]))
+        text = " ".join(f"{seg.text} [{seg.n}]" for seg in segments)
+        return Answer("answer", text, citations, self.codec.dumps(context), segments=segments, notice=notice,
+                      resolved_question=resolved, highlight=highlight_terms(query),
+                      suggestions=self._suggestions(context))
+
+    def _no_answer(self, context: Context, notice: str | None, resolved: str | None) -> Answer:
+        s = self.settings
+        text = (f"I don't have information on that in my sources. Please ask your care team, or call "
+                f"{s['HELPLINE_NAME']} at {s['HELPLINE_PHONE']}.")
+        return Answer("no_answer", text, [], self.codec.dumps(context), notice=notice, resolved_question=resolved,
+                      actions=[{"label": f"Call the helpline {s['HELPLINE_PHONE']}", "tel": s["HELPLINE_PHONE"]}])
+
+    def _urgent(self, assessment: Assessment, previous: Context) -> Answer:
+        s = self.settings
+        emergency = s["EMERGENCY_NUMBER"]
+        if assessment.urgent_kind == "crisis":
+            text = (f"You deserve support right now. Call or text {s['CRISIS_NUMBER']} to reach the Suicide & Crisis "
+                    f"Lifeline, any time, day or night. If you are in immediate danger, call {emergency} now.")
+            actions = [{"label": f"Call or text {s['CRISIS_NUMBER']}", "tel": s["CRISIS_NUMBER"]},
+                       {"label": f"Call {emergency}", "tel": emergency}]
+        elif assessment.urgent_kind == "poison":
+            text = (f"Call Poison Control now at {s['POISON_CONTROL_PHONE']}. If the person is hard to wake, has "
+                    f"trouble breathing, has a seizure or collapses, call {emergency} or go to the emergency room now.")
+            actions = [{"label": f"Call Poison Control {s['POISON_CONTROL_PHONE']}", "tel": s["POISON_CONTROL_PHONE"]},
+                       {"label": f"Call {emergency}", "tel": emergency}]
+        else:
+            text = (f"This could be a medical emergency. Call {emergency} now or go to the nearest emergency room. "
+                    f"Do not wait for an answer here. Tell them which medicines you take.")
+            actions = [{"label": f"Call {emergency}", "tel": emergency}]
+        return Answer("urgent", text, [], self.codec.dumps(previous), actions=actions)
+
+    def _suggestions(self, context: Context) -> list[str]:
+        if not context.subject:
+            return []
+        topic = " ".join(context.subject[:3])
+        asked = set(context.frame)
+        options = [("side", f"What are the side effects of {topic}?"), ("given", f"How is {topic} given?"),
+                   ("used", f"What is {topic} used for?")]
+        return [text for key, text in options if key not in asked][:2]
+
+
+def word_list(text: str) -> list[str]:
+    return [w for w in words(text) if w not in frame_words()]

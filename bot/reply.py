@@ -1,0 +1,49 @@
+"""The answer object: the contract the web page, the API and the checks rely on."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DISCLAIMER = "This is general information, not medical advice. Ask your care team about your own treatment."
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    publisher: str | None
+    url: str | None
+    section: str | None
+    reviewed: str | None
+    passage: str
+    start: int
+    end: int
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of the answer and the citation it comes from; its lines are verbatim in that passage."""
+
+    text: str
+    n: int
+
+
+@dataclass
+class Answer:
+    type: str                                   # "answer" | "no_answer" | "urgent"
+    answer: str
+    citations: list[Citation]
+    context: str
+    disclaimer: str = DISCLAIMER
+    segments: list[Segment] = field(default_factory=list)
+    notice: str | None = None                   # a fixed safety line shown beside (not inside) the answer
+    actions: list[dict[str, str]] = field(default_factory=list)  # phone numbers to offer: {"label", "tel"}
+    resolved_question: str | None = None        # what a follow-up was understood as
+    highlight: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

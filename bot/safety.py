@@ -1,0 +1,83 @@
+"""Emergency, crisis and personal-advice detection from the curated lexicon in ``data/safety.json``.
+
+A symptom pattern makes a message ``urgent`` when it is not negated ("I don't have chest pain") and
+the message is about someone now ("I", "my", "my child") rather than a general or hypothetical
+question ("can lenalidomide cause blood clots?", "what if I get a fever?"). Those get a normal answer
+with a short "if this is happening now" notice instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .analysis import fold
+
+SAFETY_FILE = Path(__file__).resolve().parent / "data" / "safety.json"
+KINDS = ("crisis", "poison", "emergency")  # most specific first
+
+
+@dataclass(frozen=True)
+class Assessment:
+    urgent_kind: str | None       # "emergency" | "poison" | "crisis" | None
+    matched: tuple[str, ...]      # pattern ids, urgent or not
+    mentions_emergency: bool      # a symptom is named, but as a question: add the notice
+    personal_advice: bool
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    id: str
+    kind: str
+    needs_person: bool
+    regex: re.Pattern[str]
+
+
+class SafetyChecker:
+    def __init__(self, path: Path = SAFETY_FILE) -> None:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        self.patterns = tuple(_Pattern(p["id"], p["kind"], bool(p["needs_person"]), re.compile(p["regex"]))
+                              for p in data["patterns"])
+        for pattern in self.patterns:
+            if pattern.kind not in KINDS:
+                raise ValueError(f"{path.name}: pattern {pattern.id!r} has unknown kind {pattern.kind!r}")
+        self.person = re.compile(data["person"])
+        self.question = re.compile(data["question"])
+        self.hypothetical = re.compile(data["hypothetical"])
+        self.informational_crisis = re.compile(data["informational_crisis"])
+        self.negation = re.compile(data["negation"])
+        self.advice = re.compile(data["advice"])
+
+    def assess(self, message: str) -> Assessment:
+        text = fold(message)
+        text = re.sub(r"\s+", " ", text).strip()
+        is_question = bool(self.question.search(text))
+        about_someone = bool(self.person.search(text))
+        hypothetical = bool(self.hypothetical.search(text))
+        urgent: set[str] = set()
+        matched: list[str] = []
+        for pattern in self.patterns:
+            for match in pattern.regex.finditer(text):
+                if self.negation.search(text[max(0, match.start() - 40):match.start()]):
+                    continue
+                matched.append(pattern.id)
+                if pattern.kind == "crisis":
+                    if about_someone and not (is_question and self.informational_crisis.search(text)):
+                        urgent.add("crisis")
+                elif pattern.needs_person:
+                    if (about_someone and not hypothetical) or (not about_someone and not is_question):
+                        urgent.add(pattern.kind)
+                elif not (is_question and not about_someone):
+                    urgent.add(pattern.kind)
+                break
+        kind = next((k for k in KINDS if k in urgent), None)
+        return Assessment(kind, tuple(dict.fromkeys(matched)), bool(matched) and kind is None,
+                          bool(self.advice.search(text)))
+
+
+@lru_cache(maxsize=1)
+def default_checker() -> SafetyChecker:
+    return SafetyChecker()
