@@ -190,7 +190,7 @@ class QueryExpander:
     """question -> weighted index terms, with brand, lay and spelling expansions."""
 
     def __init__(self, analyzer: Analyzer, vocabulary: Iterable[str], surface_words: Iterable[str],
-                 expansions: Expansions, expansion_weight: float = 0.5) -> None:
+                 expansions: Expansions, expansion_weight: float = 1.0) -> None:
         if not 0 <= expansion_weight <= 1:
             raise ValueError(f"expansion_weight must be within [0, 1], got {expansion_weight}")
         self.analyzer = analyzer

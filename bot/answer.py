@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from .analysis import FRAME_WEIGHT, QueryTerm, aspect_words, fold, frame_words
-from .index import Index
+from .index import Index, heading_terms
 from .passages import sentence_spans
 from .retriever import Hit, Query
 
@@ -110,7 +110,9 @@ class AnswerBuilder:
         index, analyzer = self.index, self.index.analyzer
         passage = index.passage(pid)
         doc = index.document_of(pid)
-        terms = set(analyzer.terms(passage.section)) if passage.section else set(analyzer.terms(doc["title"]))
+        intro_end = doc.get("intro_end")
+        terms = set(heading_terms(analyzer, passage, analyzer.terms(doc["title"]),
+                                  len(doc["text"]) if intro_end is None else intro_end))
         if _ANAPHORA.match(passage.text) and pid > 0 and index.passage(pid - 1).doc_id == passage.doc_id:
             terms |= self.passage_terms(pid - 1)
         return frozenset(terms)
@@ -131,7 +133,14 @@ class AnswerBuilder:
         concepts = subjects + frames if subjects else [Concept(c.word, c.terms, c.weight, c.known) for c in frames]
         if not concepts or not hits or not any(c.known for c in concepts):
             return Selection([], 0.0, concepts)
-        cover = {h.pid: self.coverage(concepts, self.passage_terms(h.pid) | self.context_terms(h.pid)) for h in hits}
+        aspects = aspect_words()
+        asked_aspects = [c for c in concepts if c.frame and c.known and c.word in aspects] if subjects else []
+        cover = {}
+        for hit in hits:
+            terms = self.passage_terms(hit.pid) | self.context_terms(hit.pid)
+            # "side effects of chemotherapy": a passage naming chemotherapy but no side effects does not cover it
+            answers_aspect = not asked_aspects or any(c.terms & terms for c in asked_aspects)
+            cover[hit.pid] = self.coverage(concepts, terms) if answers_aspect else 0.0
         best = max(cover.values())
         if best < min_coverage:
             return Selection([], best, concepts)
@@ -139,8 +148,6 @@ class AnswerBuilder:
         top_score = max(h.score for h in hits) or 1.0
         weights = self._term_weights(query)
         first_subject = next((c.terms for c in concepts if not c.frame), frozenset())
-        aspects = aspect_words()
-        asked_aspects = [c for c in concepts if c.frame and c.known and c.word in aspects] if subjects else []
         definition = bool(_DEFINITION_QUESTION.match(query.text))
         heading_answers = {h.pid: self.coverage(concepts, self._heading_terms(h.pid)) >= 0.75 for h in hits}
         units: list[Unit] = []

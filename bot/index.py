@@ -32,7 +32,7 @@ from .ingest import Document, corpus_fingerprint, load_corpus
 from .ingest.clean import BOILERPLATE_FILE
 from .passages import DEFAULT_CHUNK_WORDS, DEFAULT_DEDUP_THRESHOLD, Passage, chunk_document, collapse_duplicates
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 ARRAYS = ("indptr", "ids", "contrib", "idf", "doc_len", "passage_doc", "passage_start", "passage_end", "passage_section")
 DATA_FILES = (analysis.STOPWORDS_FILE, analysis.LAY_TERMS_FILE, analysis.BRAND_NAMES_FILE, analysis.FRAME_WORDS_FILE,
               analysis.ASPECT_WORDS_FILE, BOILERPLATE_FILE)
@@ -138,7 +138,8 @@ def build(corpus_dir: Path, index_dir: Path, config: BuildConfig = BuildConfig()
     # A passage's heading words count toward its match: its section title, or the document title for
     # text before the first heading (a title on every passage would make "...Side Effects" match all).
     titles = {doc.id: analyzer.terms(doc.title) for doc in documents}
-    passage_terms = [(analyzer.terms(p.section) if p.section else titles[p.doc_id]) + analyzer.terms(p.text)
+    intro_ends = {doc.id: len(doc.text) if doc.intro_end is None else doc.intro_end for doc in documents}
+    passage_terms = [heading_terms(analyzer, p, titles[p.doc_id], intro_ends[p.doc_id]) + analyzer.terms(p.text)
                      for p in passages]
     recency = {doc.id: doc.reviewed or "" for doc in documents}
     keep, replaced = collapse_duplicates(passages, [frozenset(analyzer.terms(p.text)) for p in passages], recency,
@@ -176,7 +177,7 @@ def build(corpus_dir: Path, index_dir: Path, config: BuildConfig = BuildConfig()
     }
     json_files = {
         "terms.json": vocabulary, "sections.json": [s or None for s in section_names],
-        "documents.json": [{**doc.meta(), "text": doc.text} for doc in documents],
+        "documents.json": [{**doc.meta(), "text": doc.text, "intro_end": doc.intro_end} for doc in documents],
         "surface_words.json": surface, "brand_pairs.json": brand_pairs,
     }
     _write_atomically(index_dir, arrays, json_files, manifest)
@@ -184,6 +185,13 @@ def build(corpus_dir: Path, index_dir: Path, config: BuildConfig = BuildConfig()
     log(f"index ready: {len(documents)} documents, {len(passages)} passages, {len(replaced)} duplicates collapsed, "
         f"{seconds:.2f}s")
     return BuildReport(documents, [str(p) for p in loaded.problems], len(passages), len(replaced), seconds)
+
+
+def heading_terms(analyzer: Analyzer, passage: Passage, title_terms: list[str], intro_end: int) -> list[str]:
+    """The words that head a passage: its section title, or the document title for its introduction."""
+    if passage.section:
+        return analyzer.terms(passage.section)
+    return title_terms if passage.start < intro_end else []
 
 
 def _write_atomically(index_dir: Path, arrays: dict[str, np.ndarray], json_files: dict[str, object], manifest: dict) -> None:

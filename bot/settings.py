@@ -50,7 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMERGENCY_NUMBER", "911", "Emergency number given first in urgent replies."),
     Setting("CRISIS_NUMBER", "988", "Suicide & Crisis Lifeline number (call or text)."),
     Setting("POISON_CONTROL_PHONE", "1-800-222-1222", "Poison Control number for swallowed medicine."),
-    Setting("TOP_K", 5, "Passages the answer builder reads per question.", int),
+    Setting("TOP_K", 8, "Passages the answer builder reads per question.", int),
     Setting("LOOKUP_K", 10, "Passages the staff lookup page shows.", int),
     Setting("MAX_MESSAGE_CHARS", 1000, "Longest message accepted, in characters.", int),
     Setting("MAX_BODY_BYTES", 65536, "Largest request body accepted, in bytes (413 above).", int),

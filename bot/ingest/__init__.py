@@ -33,6 +33,7 @@ class Document:
     url: str | None = None
     source: str = ""
     report: CleanReport = field(default_factory=CleanReport)
+    intro_end: int | None = None  # text before this offset is headed by the title; None: all of it
 
     def meta(self) -> dict[str, str | None]:
         return {"id": self.id, "title": self.title, "publisher": self.publisher, "reviewed": self.reviewed,
@@ -132,7 +133,7 @@ def _document(meta: dict[str, str | None], cleaned: Cleaned, name: str, default_
     return Document(
         id=str(meta.get("id") or default_id), title=title, text=cleaned.text, blocks=cleaned.blocks,
         publisher=(meta.get("publisher") or None), reviewed=reviewed, url=(meta.get("url") or None),
-        source=name, report=cleaned.report,
+        source=name, report=cleaned.report, intro_end=cleaned.intro_end,
     )
 
 

@@ -67,6 +67,7 @@ class Cleaned:
     blocks: list[Block]
     report: CleanReport
     dates_seen: list[str]
+    intro_end: int = 0  # where the text the document title heads ends: the first heading or section break
 
 
 @lru_cache(maxsize=4)
@@ -230,9 +231,12 @@ def _assemble(lines: list[Line], report: CleanReport, dates_seen: list[str]) -> 
         pos += len(text)
         return start, pos
 
+    intro_end: int | None = None
     i = 0
     while i < len(lines):
         line = lines[i]
+        if line.kind in ("break", "heading") and intro_end is None:
+            intro_end = pos + (2 if parts else 0)
         if line.kind == "break":
             section = None
             i += 1
@@ -269,4 +273,4 @@ def _assemble(lines: list[Line], report: CleanReport, dates_seen: list[str]) -> 
     text = "".join(parts)
     report.kept_blocks = sum(1 for b in blocks if b.kind != "heading")
     report.kept_chars = len(text)
-    return Cleaned(text, blocks, report, dates_seen)
+    return Cleaned(text, blocks, report, dates_seen, len(text) if intro_end is None else intro_end)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import pytest
+
+from bot import DISCLAIMER
+from bot.errors import InputError
+from bot.evaluate import evaluate, failed_bars
+from tests.conftest import EVAL_FILE, PARAPHRASES, all_questions
+
+ODD_QUESTIONS = ["?", "hello", "thanks!", "BCG BCG BCG BCG", "lenalidomide " * 50, "¿Qué es la lenalidomida?",
+                 "<script>alert(1)</script> what is BCG", "💊💊 side effects", "مرحبا", "what is it?", "a"]
+
+
+def assert_verbatim(reply):
+    """Every line of every segment appears in the passage it cites, and the answer is those segments."""
+    passages = {c.n: c.passage for c in reply.citations}
+    assert [c.n for c in reply.citations] == list(range(1, len(reply.citations) + 1))
+    assert reply.answer == " ".join(f"{s.text} [{s.n}]" for s in reply.segments)
+    for segment in reply.segments:
+        for line in segment.text.split("\n"):
+            assert line.strip() in passages[segment.n], (line, segment.n)
+    first_use = []
+    for segment in reply.segments:
+        if segment.n not in first_use:
+            first_use.append(segment.n)
+    assert first_use == sorted(first_use), "citations are numbered by first use"
+
+
+@pytest.mark.parametrize("question", all_questions() + ODD_QUESTIONS)
+def test_every_reply_is_verbatim_from_its_citations(bot, question):
+    reply = bot.ask(question)
+    assert reply.disclaimer == DISCLAIMER
+    if reply.type == "answer":
+        assert reply.citations and reply.segments
+        assert_verbatim(reply)
+    else:
+        assert reply.citations == []
+
+
+def test_citation_carries_source_metadata(bot):
+    reply = bot.ask("Why do I need a blood thinner with thalidomide?")
+    citation = reply.citations[0]
+    assert citation.title and citation.doc_id and citation.passage
+    doc = bot.index.document(citation.doc_id)
+    assert doc["text"][citation.start:citation.end] == citation.passage
+    assert citation.reviewed == doc["reviewed"]
+
+
+def test_the_most_recent_source_is_cited_when_pages_repeat_a_fact(bot):
+    reply = bot.ask("Why is aspirin given with lenalidomide?")
+    assert reply.citations[0].reviewed == "2025-07-07"
+
+
+def test_a_list_is_kept_with_its_lead_in(bot):
+    reply = bot.ask("What are examples of JAK inhibitors?")
+    first = reply.segments[0].text
+    assert first.startswith("Examples include:") and "• Tofacitinib (Xeljanz®)." in first
+
+
+@pytest.mark.parametrize("question", [
+    "What are the side effects of chemotherapy?", "How is radiation given?", "Does metformin cause constipation?",
+    "Tell me a joke", "What is the capital of France?", "hello", "Is Keytruda an immunomodulator?",
+])
+def test_questions_the_corpus_does_not_cover_get_no_answer(bot, question):
+    reply = bot.ask(question)
+    assert reply.type == "no_answer"
+    assert "care team" in reply.answer and bot.settings["HELPLINE_PHONE"] in reply.answer
+    assert reply.actions and reply.actions[0]["tel"] == bot.settings["HELPLINE_PHONE"]
+
+
+def test_helpline_number_is_a_setting(index_dir):
+    from bot import Bot
+
+    other = Bot({"INDEX_DIR": str(index_dir), "HELPLINE_PHONE": "1-555-0100"})
+    assert "1-555-0100" in other.ask("How is radiation given?").answer
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\x00\x01", None, 42, ["list"], "x" * 1001])
+def test_unusable_messages_are_clear_errors(bot, message):
+    with pytest.raises(InputError) as info:
+        bot.ask(message)
+    assert info.value.status == 400 and info.value.message
+
+
+def test_personal_advice_gets_information_plus_the_care_team_line(bot):
+    reply = bot.ask("should I stop my Revlimid?")
+    assert reply.type == "answer" and "care team" in reply.notice
+    assert any("doctor" in s.text.lower() or "care team" in s.text.lower() for s in reply.segments)
+    assert_verbatim(reply)
+
+
+def test_question_about_a_symptom_is_informational_with_a_short_911_line(bot):
+    reply = bot.ask("Can immunomodulators cause shortness of breath?")
+    assert reply.type == "answer" and "911" in (reply.notice or "")
+
+
+@pytest.mark.parametrize("path", [EVAL_FILE, PARAPHRASES], ids=["dev", "paraphrases"])
+def test_quality_bars(bot, path):
+    result = evaluate(bot, path)
+    assert failed_bars(result) == [], result["misses"]

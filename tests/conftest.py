@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+EVAL_FILE = SHARED / "eval" / "questions.jsonl"
+PARAPHRASES = Path(__file__).resolve().parent / "data" / "paraphrases.jsonl"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bot import index
+
+    path = tmp_path_factory.mktemp("index")
+    index.build(CORPUS, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def bot(index_dir: Path):
+    from bot import Bot
+
+    return Bot({"INDEX_DIR": str(index_dir), "CORPUS_DIR": str(CORPUS), "SECRET_KEY": "test-secret"})
+
+
+@pytest.fixture(scope="session")
+def loaded_index(bot):
+    return bot.index
+
+
+def eval_cases(path: Path = EVAL_FILE) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def all_questions() -> list[str]:
+    questions = []
+    for path in (EVAL_FILE, PARAPHRASES):
+        for case in eval_cases(path):
+            questions += [t["question"] for t in case["turns"]] if case["kind"] == "dialogue" else [case["question"]]
+    return questions
