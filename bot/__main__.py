@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from . import index as index_module
 from .errors import BotError
-from .settings import SETTINGS, load_settings
+from .settings import PROJECT_ROOT, SETTINGS, load_settings
 
 
 def _bot(args: argparse.Namespace) -> Any:
@@ -75,7 +75,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .privacy import FeedbackStore
+
+    settings = load_settings()
+    store = FeedbackStore(args.db or settings["FEEDBACK_DB"], settings["RETENTION_DAYS"])
+    counts = store.feedback_counts()
+    print(f"Feedback: {counts.get('up', 0)} helpful, {counts.get('down', 0)} not helpful")
+    print("Most frequent unanswered questions (redacted):")
+    rows = store.top_unanswered(args.limit)
+    if not rows:
+        print("  none yet")
+    for question, count in rows:
+        print(f"  {count:4}  {question}")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print("| setting | default | what it does |\n|---|---|---|")
+        for setting in SETTINGS:
+            default = setting.default if setting.name not in ("CORPUS_DIR", "INDEX_DIR", "FEEDBACK_DB") else \
+                str(setting.default).replace(str(PROJECT_ROOT) + "/", "")
+            print(f"| `{setting.name}` | `{default!s}` | {setting.help} |")
+        return 0
     for setting in SETTINGS:
         print(f"{setting.name} (default {setting.default!r}): {setting.help}")
     return 0
@@ -101,7 +124,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
-    sub.add_parser("settings", help="list every setting").set_defaults(func=cmd_settings)
+    p = sub.add_parser("report", help="frequent unanswered questions and feedback counts, for content staff")
+    p.add_argument("--db", help="feedback database (default: FEEDBACK_DB)")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("settings", help="list every setting")
+    p.add_argument("--markdown", action="store_true", help="as the README's table")
+    p.set_defaults(func=cmd_settings)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -49,12 +49,14 @@ class Bot:
     def search(self, question: str, k: int = 10, doc_ids: set[str] | None = None) -> list[dict[str, Any]]:
         question = self.clean_message(question)
         results = []
-        for hit in self.retriever.search(question, k, doc_ids):
+        query = self.retriever.parse(question)
+        for hit in self.retriever.search(query, k, doc_ids):
             passage = self.index.passage(hit.pid)
             doc = self.index.document_of(hit.pid)
             results.append({"passage": passage.text, "title": doc["title"], "publisher": doc["publisher"],
                             "section": passage.section, "score": round(hit.score, 4), "doc_id": doc["id"],
-                            "reviewed": doc["reviewed"], "url": doc["url"], "start": passage.start, "end": passage.end})
+                            "reviewed": doc["reviewed"], "url": doc["url"], "start": passage.start, "end": passage.end,
+                            "highlights": list(self.matching_words(passage.text, query))})
         return results
 
     # -- ask ---------------------------------------------------------------------------------
@@ -117,12 +119,20 @@ class Bot:
                 doc = self.index.document_of(unit.pid)
                 citations.append(Citation(numbers[unit.pid], doc["id"], doc["title"], doc["publisher"], doc["url"],
                                           passage.section, doc["reviewed"], passage.text, passage.start, passage.end,
-                                          round(scores[unit.pid], 4) if unit.pid in scores else None))
+                                          round(scores[unit.pid], 4) if unit.pid in scores else None,
+                                          self.matching_words(passage.text, query)))
             segments.append(Segment(unit.text, numbers[unit.pid]))
         text = " ".join(f"{seg.text} [{seg.n}]" for seg in segments)
         return Answer("answer", text, citations, self.codec.dumps(context), segments=segments, notice=notice,
                       resolved_question=resolved, highlight=highlight_terms(query),
                       suggestions=self._suggestions(context))
+
+    def matching_words(self, text: str, query: Any) -> tuple[str, ...]:
+        wanted = {t.term for t in query.terms}
+        stem = self.index.analyzer.stem
+        found = {w for w in re.findall(r"[A-Za-z0-9]+", text) if self.index.analyzer.is_content(w.lower())
+                 and stem(words(w)[0] if words(w) else w.lower()) in wanted}
+        return tuple(sorted(found, key=str.lower))
 
     def _no_answer(self, context: Context, notice: str | None, resolved: str | None) -> Answer:
         s = self.settings

@@ -21,6 +21,7 @@ class Citation:
     start: int
     end: int
     score: float | None = None
+    highlights: tuple[str, ...] = ()   # words of the passage that match the question, for the page to mark
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,113 @@
+"""JSON API: POST /api/chat, POST /api/feedback, GET /api/health, GET /api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.errors import InputError
+
+from .engine import get_bot, get_store
+from .limits import limited
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise InputError("send JSON with Content-Type: application/json", status=415)
+    data = request.get_json(silent=True)
+    if data is None:
+        raise InputError("the body is not valid JSON")
+    if not isinstance(data, dict):
+        raise InputError("the body must be a JSON object")
+    return data
+
+
+@bp.post("/chat")
+@limited
+def chat():
+    data = json_body()
+    unknown = set(data) - {"message", "context"}
+    if unknown:
+        raise InputError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if "message" not in data:
+        raise InputError("'message' is required")
+    context = data.get("context")
+    if context is not None and not isinstance(context, str):
+        context = None  # a malformed context degrades to no context
+    reply = get_bot().ask(data["message"], context)
+    if reply.type == "no_answer":
+        get_store().add_unanswered(data["message"])
+    return jsonify(reply.to_dict())
+
+
+@bp.post("/feedback")
+@limited
+def feedback():
+    data = json_body()
+    rating = data.get("rating")
+    if rating not in ("up", "down"):
+        raise InputError("'rating' must be 'up' or 'down'")
+    question = data.get("question")
+    if question is not None and not isinstance(question, str):
+        raise InputError("'question' must be a string")
+    reply_type = data.get("type") if data.get("type") in ("answer", "no_answer", "urgent") else None
+    get_store().add_feedback(rating, reply_type, question[:2000] if question else None)
+    return jsonify({"ok": True})
+
+
+@bp.get("/health")
+def health():
+    index = get_bot().index
+    return jsonify({"status": "ok", "index": {
+        "documents": index.manifest["counts"]["documents"], "passages": index.n_passages,
+        "built_at": index.manifest["built_at"], "corpus_hash": index.manifest["corpus_hash"][:12],
+        "skipped_files": index.manifest["counts"]["skipped_files"]}})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(current_app.config["MAX_MESSAGE_CHARS"]))
+
+
+def openapi_document(max_chars: int) -> dict[str, Any]:
+    error = {"$ref": "#/components/schemas/Error"}
+    errors = {str(code): {"description": text, "content": {"application/json": {"schema": error}}}
+              for code, text in ((400, "Unusable request"), (413, "Body too large"), (415, "Not JSON"),
+                                 (429, "Rate limited"))}
+    citation = {"type": "object", "required": ["n", "title", "passage"], "properties": {
+        "n": {"type": "integer"}, "doc_id": {"type": "string"}, "title": {"type": "string"},
+        "publisher": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
+        "section": {"type": ["string", "null"]}, "reviewed": {"type": ["string", "null"]},
+        "passage": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},
+        "highlights": {"type": "array", "items": {"type": "string"}}}}
+    answer = {"type": "object", "required": ["type", "answer", "citations", "disclaimer", "context"], "properties": {
+        "type": {"type": "string", "enum": ["answer", "no_answer", "urgent"]}, "answer": {"type": "string"},
+        "citations": {"type": "array", "items": citation}, "disclaimer": {"type": "string"},
+        "context": {"type": "string", "description": "Send back with the next message."},
+        "notice": {"type": ["string", "null"]},
+        "actions": {"type": "array", "items": {"type": "object", "properties": {
+            "label": {"type": "string"}, "tel": {"type": "string"}}}},
+        "suggestions": {"type": "array", "items": {"type": "string"}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Immunomodulator Q&A", "version": "1.0",
+                 "description": "Answers only from a curated corpus, each sentence cited. General information, not medical advice."},
+        "paths": {
+            "/api/chat": {"post": {"summary": "Ask a question", "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"type": "object", "required": ["message"], "additionalProperties": False,
+                                                "properties": {"message": {"type": "string", "minLength": 1, "maxLength": max_chars},
+                                                               "context": {"type": "string", "nullable": True}}}}}},
+                "responses": {"200": {"description": "The answer object", "content": {"application/json": {"schema": answer}}}, **errors}}},
+            "/api/feedback": {"post": {"summary": "Thumbs up or down on a reply", "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"type": "object", "required": ["rating"], "properties": {
+                    "rating": {"type": "string", "enum": ["up", "down"]}, "question": {"type": "string", "maxLength": 2000},
+                    "type": {"type": "string", "enum": ["answer", "no_answer", "urgent"]}}}}}},
+                "responses": {"200": {"description": "Stored (redacted)"}, **errors}}},
+            "/api/health": {"get": {"summary": "Index state", "responses": {"200": {"description": "OK"}}}},
+        },
+        "components": {"schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+            "status": {"type": "integer"}, "message": {"type": "string"}}}}}}},
+    }
