@@ -24,6 +24,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 def redact(text: str) -> str:
     """Replace emails, phone and record numbers, dates (of birth) and self-introduced names."""
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be stored
     for label, pattern in _RULES:
         if label == "[name]":
             text = pattern.sub(lambda m: f"{m.group(1)} {label}" if _looks_like_name(m) else m.group(0), text)

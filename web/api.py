@@ -37,9 +37,11 @@ def chat():
     context = data.get("context")
     if context is not None and not isinstance(context, str):
         context = None  # a malformed context degrades to no context
-    reply = get_bot().ask(data["message"], context)
+    bot = get_bot()
+    message = bot.clean_message(data["message"])
+    reply = bot.ask(message, context)
     if reply.type == "no_answer":
-        get_store().add_unanswered(data["message"])
+        get_store().add_unanswered(message)
     return jsonify(reply.to_dict())
 
 

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_chat_returns_the_answer_object(client):
+    reply = client.post("/api/chat", json={"message": "How is BCG given?", "context": None}).get_json()
+    assert {"type", "answer", "citations", "disclaimer", "context"} <= reply.keys()
+    assert reply["type"] == "answer" and "catheter" in reply["answer"]
+    follow = client.post("/api/chat", json={"message": "What are its side effects?", "context": reply["context"]}).get_json()
+    assert follow["type"] == "answer" and ("flu" in follow["answer"] or "fever" in follow["answer"])
+
+
+@pytest.mark.parametrize("body, content_type, status, words", [
+    ("not json", "application/json", 400, "not valid JSON"),
+    ("[1, 2]", "application/json", 400, "JSON object"),
+    ('{"message": 5}', "application/json", 400, "string"),
+    ('{"message": ""}', "application/json", 400, "empty"),
+    ('{"message": "   "}', "application/json", 400, "empty"),
+    ('{"context": "x"}', "application/json", 400, "required"),
+    ('{"message": "hi", "extra": 1}', "application/json", 400, "unknown field"),
+    ('{"message": "hi"}', "text/plain", 415, "JSON"),
+])
+def test_bad_requests_get_clear_json_errors(client, body, content_type, status, words):
+    response = client.post("/api/chat", data=body, content_type=content_type)
+    assert response.status_code == status
+    assert words in response.get_json()["error"]["message"]
+
+
+def test_long_message_and_huge_body(client, app):
+    too_long = client.post("/api/chat", json={"message": "a" * (app.config["MAX_MESSAGE_CHARS"] + 1)})
+    assert too_long.status_code == 400 and "limit" in too_long.get_json()["error"]["message"]
+    huge = client.post("/api/chat", data=json.dumps({"message": "a" * 70000}), content_type="application/json")
+    assert huge.status_code == 413 and huge.get_json()["error"]["status"] == 413
+
+
+@pytest.mark.parametrize("context", ["forged.token", 123, ["x"], {"s": []}, "A" * 5000])
+def test_forged_context_degrades_to_no_context(client, context):
+    response = client.post("/api/chat", json={"message": "How is it given?", "context": context})
+    assert response.status_code == 200 and response.get_json()["type"] in {"answer", "no_answer"}
+
+
+@pytest.mark.parametrize("message", ["\x00\x01 what is BCG", "\ud800 lone surrogate", "💊 what is imiquimod? 💊",
+                                     "מה זה BCG?", "¿Qué es la talidomida?", "<script>alert(1)</script>"])
+def test_odd_but_valid_messages_get_normal_replies(client, message):
+    response = client.post("/api/chat", data=json.dumps({"message": message}), content_type="application/json")
+    assert response.status_code == 200
+    assert "<script>" not in response.get_json()["answer"]
+
+
+def test_health_and_openapi(client):
+    health = client.get("/api/health").get_json()
+    assert health["status"] == "ok" and health["index"]["passages"] > 10
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.") and "/api/chat" in spec["paths"]
+
+
+def test_unanswered_questions_and_feedback_are_stored_redacted(client, app):
+    client.post("/api/chat", json={"message": "My name is Jane Doe, email jane@x.org: how is radiation given?"})
+    assert client.post("/api/feedback", json={"rating": "down", "question": "call me at 555-123-4567", "type": "answer"}).status_code == 200
+    assert client.post("/api/feedback", json={"rating": "sideways"}).status_code == 400
+    store = app.extensions["feedback"]
+    stored = " ".join(q or "" for _, q in store.rows())
+    assert "Jane" not in stored and "jane@x.org" not in stored and "555-123-4567" not in stored
+    assert "[name]" in stored and "[email]" in stored and "[phone]" in stored
+    assert store.top_unanswered()[0][1] == 1
+
+
+def test_message_text_never_reaches_the_logs(client, caplog):
+    caplog.set_level("DEBUG")
+    client.post("/api/chat", json={"message": "secret-marker-xyz what is BCG"})
+    client.post("/api/chat", data="{bad secret-marker-xyz", content_type="application/json")
+    assert "secret-marker-xyz" not in caplog.text

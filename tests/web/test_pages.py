@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import re
+
+
+def test_chat_page_has_log_disclaimer_starters_and_no_inline_script(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'role="log"' in html and "not medical advice" in html and 'class="starter"' in html
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None, "no inline script"
+    assert "style=" not in html
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_widget_may_be_framed_only_by_allowed_origins(client):
+    csp = client.get("/widget").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://allowed.example" in csp
+    assert "X-Frame-Options" not in client.get("/widget").headers
+    js = client.get("/embed.js")
+    assert js.status_code == 200 and "postMessage" in js.get_data(as_text=True)
+
+
+def test_no_javascript_form_renders_the_conversation(client):
+    first = client.post("/", data={"message": "What is imiquimod?"}).get_data(as_text=True)
+    assert "You asked: </span>What is imiquimod?" in first and "[1]" in first
+    history = re.search(r'name="history" value="([^"]+)"', first).group(1)
+    second = client.post("/", data={"message": "What about its side effects?", "history": history}).get_data(as_text=True)
+    assert "What is imiquimod?" in second and "What about its side effects?" in second
+    assert second.count('class="msg bot') == 2
+
+
+def test_markup_typed_as_a_question_stays_text(client):
+    html = client.post("/", data={"message": "<img src=x onerror=alert(1)> what is BCG"}).get_data(as_text=True)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_empty_form_message_is_a_clear_error(client):
+    response = client.post("/", data={"message": "  "})
+    assert response.status_code == 400 and "empty" in response.get_data(as_text=True)
+
+
+def test_urgent_reply_page_puts_tel_links_first(client):
+    html = client.post("/", data={"message": "I have chest pain and can't breathe"}).get_data(as_text=True)
+    reply = html[html.index('class="msg bot urgent"'):]
+    assert reply.index('href="tel:911"') < reply.index("This could be a medical emergency")
+
+
+def test_lookup_shows_ten_passages_with_sources_and_filter(client, app):
+    html = client.get("/lookup?q=immunomodulators").get_data(as_text=True)
+    assert html.count('class="result"') == app.config["LOOKUP_K"]
+    assert "Copy with citation" in html and "reviewed 2025-07-07" in html
+    filtered = client.get("/lookup?q=immunomodulators&source=cleveland-clinic-immunomodulators").get_data(as_text=True)
+    assert filtered.count('class="result"') >= 1 and "American Cancer Society ·" not in filtered.split('<ol class="results">')[1]
+    urgent = client.get("/lookup?q=my+child+swallowed+my+pills").get_data(as_text=True)
+    assert "Poison Control" in urgent
+
+
+def test_source_reading_view_marks_the_cited_passage(client):
+    reply = client.post("/api/chat", json={"message": "who should not use imiquimod"}).get_json()
+    c = reply["citations"][0]
+    html = client.get(f"/sources/{c['doc_id']}?start={c['start']}&end={c['end']}").get_data(as_text=True)
+    assert 'id="cited"' in html and '<mark class="cited">' in html
+    assert client.get("/sources/nope").status_code == 404
+
+
+def test_production_refuses_the_default_secret_key(index_dir):
+    import pytest
+
+    from web import create_app
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"INDEX_DIR": str(index_dir), "PRODUCTION": True})
+
+
+def test_rate_limit_applies_per_client(index_dir, tmp_path):
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(index_dir), "SECRET_KEY": "k", "RATE_LIMIT": "3 per minute",
+                      "FEEDBACK_DB": str(tmp_path / "f.sqlite3")})
+    client = app.test_client()
+    codes = [client.post("/api/chat", json={"message": "what is BCG"}).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    assert "Too many" in client.post("/api/chat", json={"message": "x"}).get_json()["error"]["message"]
