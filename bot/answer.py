@@ -182,6 +182,9 @@ class AnswerBuilder:
         section = self.index.passage(pid).section
         return frozenset(self.index.analyzer.terms(section)) if section else frozenset()
 
+    def _reviewed(self, pid: int) -> str:
+        return self.index.document_of(pid).get("reviewed") or ""
+
     def _defines(self, text: str, subject_terms: frozenset[str]) -> bool:
         """'Biologics are ...', 'BCG is ...': the subject opens the sentence, before a defining verb."""
         verb = _DEFINING_VERB.search(text[:160])
@@ -256,28 +259,33 @@ class AnswerBuilder:
         return Unit(pid, spans, body, terms)
 
     def _choose(self, units: list[Unit]) -> list[Unit]:
+        """Up to MAX_UNITS units scoring within 75% of the best, without repeating a fact. A sentence
+        continued by the next ("They consist of ...") grows into the pair; a fact repeated by a more
+        recently reviewed page, about as well matched, is cited from that page instead."""
         ranked = sorted(units, key=lambda u: (-u.score, u.pid, u.spans[0][0]))
+        if not ranked:
+            return []
+        best = ranked[0].score
         chosen: list[Unit] = []
-        words = 0
         for unit in ranked:
-            if not chosen:
-                chosen.append(unit)
-                words += len(unit.text.split())
-                continue
-            if len(chosen) >= MAX_UNITS or unit.score < 0.75 * chosen[0].score:
+            if unit.score < 0.75 * best:
                 break
             extended = next((k for k, c in enumerate(chosen) if unit.pid == c.pid and set(c.spans) < set(unit.spans)), None)
-            if extended is not None:  # the same sentence with the one that continues it ("They consist of ...")
-                words += len(unit.text.split()) - len(chosen[extended].text.split())
+            if extended is not None:
                 chosen[extended] = unit
                 continue
-            if any(_overlap(unit, c) for c in chosen):
+            repeated = next((k for k, c in enumerate(chosen) if _overlap(unit, c)), None)
+            if repeated is not None:
+                current = chosen[repeated]
+                if (unit.pid != current.pid and unit.score >= 0.85 * current.score
+                        and self._reviewed(unit.pid) > self._reviewed(current.pid)):
+                    chosen[repeated] = unit
                 continue
-            size = len(unit.text.split())
-            if words + size > MAX_ANSWER_WORDS:
+            if len(chosen) >= MAX_UNITS:
+                continue
+            if chosen and sum(len(c.text.split()) for c in chosen) + len(unit.text.split()) > MAX_ANSWER_WORDS:
                 continue
             chosen.append(unit)
-            words += size
         return chosen
 
 

@@ -125,7 +125,7 @@ class Bot:
         text = " ".join(f"{seg.text} [{seg.n}]" for seg in segments)
         return Answer("answer", text, citations, self.codec.dumps(context), segments=segments, notice=notice,
                       resolved_question=resolved, highlight=highlight_terms(query),
-                      suggestions=self._suggestions(context))
+                      suggestions=self._suggestions(context, " ".join(c.passage for c in citations)))
 
     def matching_words(self, text: str, query: Any) -> tuple[str, ...]:
         wanted = {t.term for t in query.terms}
@@ -160,10 +160,16 @@ class Bot:
             actions = [{"label": f"Call {emergency}", "tel": emergency}]
         return Answer("urgent", text, [], self.codec.dumps(previous), actions=actions)
 
-    def _suggestions(self, context: Context) -> list[str]:
+    def _suggestions(self, context: Context, cited_text: str) -> list[str]:
         if not context.subject:
             return []
-        topic = " ".join(context.subject[:3])
+
+        def as_written(word: str) -> str:
+            """How the sources spell a word mid-sentence: "bcg" -> "BCG", "revlimid" -> "Revlimid"."""
+            forms = re.findall(rf"(?<=[a-z,;(] ){re.escape(word)}\b", cited_text, re.IGNORECASE)
+            return max(set(forms), key=forms.count) if forms else word
+
+        topic = " ".join(as_written(w) for w in context.subject[:3])
         asked = set(context.frame)
         options = [("side", f"What are the side effects of {topic}?"), ("given", f"How is {topic} given?"),
                    ("used", f"What is {topic} used for?")]

@@ -142,7 +142,7 @@
       tools.appendChild(copy);
     }
     ["up", "down"].forEach(function (rating) {
-      var b = el("button", null, rating === "up" ? "👍 Helpful" : "👎 Not helpful");
+      var b = el("button", null, rating === "up" ? "Helpful" : "Not helpful");
       b.type = "button";
       b.setAttribute("aria-label", rating === "up" ? "This answer was helpful" : "This answer was not helpful");
       b.addEventListener("click", function () {

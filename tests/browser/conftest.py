@@ -1,0 +1,101 @@
+"""Real-browser tests: Playwright drives Debian's Chromium (no browser download). A missing browser
+is a failure, not a skip."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import socketserver
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import CORPUS, ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _free_port() -> int:
+    with socketserver.TCPServer(("127.0.0.1", 0), None) as s:
+        return s.server_address[1]
+
+
+class _Thread(threading.Thread):
+    def __init__(self, server) -> None:
+        super().__init__(daemon=True)
+        self.server = server
+
+    def run(self) -> None:
+        self.server.serve_forever()
+
+
+@pytest.fixture(scope="session")
+def host_ports():
+    return _free_port(), _free_port()
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir, tmp_path_factory, host_ports):
+    from web import create_app
+
+    allowed_port, _ = host_ports
+    app = create_app({"INDEX_DIR": str(index_dir), "CORPUS_DIR": str(CORPUS), "SECRET_KEY": "browser-secret",
+                      "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "f.sqlite3"), "RATE_LIMIT": "10000 per minute",
+                      "ALLOWED_EMBED_ORIGINS": f"http://127.0.0.1:{allowed_port}"})
+    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    thread = _Thread(server)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def host_pages(live_server, host_ports, tmp_path_factory):
+    """Two embedding pages on other origins: one allowed, one not."""
+    folder = tmp_path_factory.mktemp("host")
+    (folder / "index.html").write_text(
+        f'<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Clinic support page</h1>'
+        f'<script src="{live_server}/embed.js" data-title="Ask our nurse bot" data-color="#6b2c91" async></script>'
+        f"</body></html>")
+    servers = []
+    for port in host_ports:
+        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", port), handler)
+        _Thread(server).start()
+        servers.append(server)
+    yield [f"http://127.0.0.1:{port}/index.html" for port in host_ports]
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
