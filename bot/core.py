@@ -166,7 +166,7 @@ class Bot:
 
         def as_written(word: str) -> str:
             """How the sources spell a word mid-sentence: "bcg" -> "BCG", "revlimid" -> "Revlimid"."""
-            forms = re.findall(rf"(?<=[a-z,;(] ){re.escape(word)}\b", cited_text, re.IGNORECASE)
+            forms = re.findall(rf"(?:(?<=[a-z,;] )|(?<=\())({re.escape(word)})\b", cited_text, re.IGNORECASE)
             return max(set(forms), key=forms.count) if forms else word
 
         topic = " ".join(as_written(w) for w in context.subject[:3])
