@@ -19,7 +19,8 @@ Scores therefore equal ``BM25Plus.get_scores`` up to float rounding.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -27,6 +28,9 @@ import numpy as np
 DEFAULT_K1 = 1.5
 DEFAULT_B = 0.75
 DEFAULT_DELTA = 1.0
+# Up to this many passages, a fresh dense score array and one argpartition over it cost less than
+# tracking candidates; above it, argpartition over a mostly-zero array would dominate.
+SMALL_CORPUS = 16384
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,16 @@ class BM25Matrix:
     idf: np.ndarray      # float64, len V
     n_passages: int
     delta: float
+    _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+
+    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """A dense score accumulator and a touched-mask per thread, reused across queries and kept
+        all-zero between them (only the touched entries are reset)."""
+        buffers = getattr(self._local, "buffers", None)
+        if buffers is None:
+            buffers = (np.zeros(self.n_passages, dtype=np.float64), np.zeros(self.n_passages, dtype=bool))
+            self._local.buffers = buffers
+        return buffers
 
     def term_scores(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         start, end = self.indptr[term_id], self.indptr[term_id + 1]
@@ -77,8 +91,56 @@ class BM25Matrix:
     def top_k(self, weights: Mapping[int, float], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k best passages containing at least one query term, best first (ties: lower id).
 
-        Scores equal ``scores(weights)`` (and so rank-bm25's get_scores) for those passages."""
-        return self.top_k_groups([{t: w} for t, w in weights.items()], k)
+        Scores equal ``scores(weights)`` (and so rank-bm25's get_scores) for those passages. This is
+        the lean path for plain queries; ``top_k_groups`` handles synonym groups."""
+        if k <= 0 or not weights:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        constant = 0.0
+        parts = []
+        for term_id, weight in weights.items():
+            constant += weight * float(self.idf[term_id]) * self.delta
+            start, end = self.indptr[term_id], self.indptr[term_id + 1]
+            if end > start:
+                parts.append((self.ids[start:end], self.contrib[start:end], weight))
+        return self._top(parts, constant, k)
+
+    def _top(self, parts: list[tuple[np.ndarray, np.ndarray, float]], constant: float,
+             k: int) -> tuple[np.ndarray, np.ndarray]:
+        if not parts:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        if self.n_passages <= SMALL_CORPUS:
+            dense = np.zeros(self.n_passages, dtype=np.float64)
+            for ids, vals, weight in parts:
+                dense[ids] += vals * weight if weight != 1.0 else vals
+            top = np.argpartition(-dense, k - 1)[:k] if k < self.n_passages else np.arange(self.n_passages)
+            top = top[dense[top] > 0]  # every BM25Plus contribution is positive: zero means no query term
+            top.sort()
+            top = top[np.argsort(-dense[top], kind="stable")]  # best first; ties keep the lower id first
+            return top.astype(np.int64), dense[top] + constant
+        if len(parts) == 1:
+            ids, vals, weight = parts[0]
+            candidates, values = ids, vals * weight if weight != 1.0 else vals
+        elif sum(len(p[0]) for p in parts) * 16 < self.n_passages and self.n_passages > 65536:
+            # few postings in a large corpus: sorting them beats touching the dense buffer
+            candidates, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+            values = np.bincount(inverse, weights=np.concatenate([p[1] * p[2] for p in parts]),
+                                 minlength=len(candidates))
+        else:  # add into a per-thread dense buffer; ids are unique within a part, so += is exact
+            scores, touched = self._buffers()
+            for ids, vals, weight in parts:
+                scores[ids] += vals * weight if weight != 1.0 else vals
+                touched[ids] = True
+            candidates = np.flatnonzero(touched)
+            values = scores[candidates]
+            scores[candidates] = 0.0
+            touched[candidates] = False
+        if len(values) > k:
+            part = np.argpartition(-values, k - 1)[:k]  # partial sort over candidates only
+        else:
+            part = np.arange(len(values))
+        part = part[np.argsort(candidates[part], kind="stable")]
+        best = part[np.argsort(-values[part], kind="stable")]  # best first; ties keep the lower id first
+        return candidates[best].astype(np.int64), values[best] + constant
 
     def top_k_groups(self, groups: Sequence[Mapping[int, float]], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Like top_k, but the terms of one group are alternatives for one concept (a word and its
@@ -113,22 +175,7 @@ class BM25Matrix:
             keep = gain > 0
             gain_ids.append(ids[keep])
             gain_vals.append(gain[keep])
-        if not gain_ids or not sum(len(g) for g in gain_ids):
-            return empty
-        if len(gain_ids) == 1:
-            candidates, values = gain_ids[0].astype(np.int64), gain_vals[0]
-        else:
-            all_ids = np.concatenate(gain_ids)
-            candidates, inverse = np.unique(all_ids, return_inverse=True)
-            values = np.bincount(inverse, weights=np.concatenate(gain_vals), minlength=len(candidates))
-        values = values + base
-        if len(values) > k:
-            part = np.argpartition(-values, k - 1)[:k]  # partial sort over candidates only
-        else:
-            part = np.arange(len(values))
-        order = np.lexsort((candidates[part], -values[part]))
-        best = part[order]
-        return candidates[best].astype(np.int64), values[best]
+        return self._top([(ids, gains, 1.0) for ids, gains in zip(gain_ids, gain_vals) if len(ids)], base, k)
 
 
 def build_matrix(docs_terms: Iterable[Sequence[int]], vocab_size: int, params: BM25Params) -> BM25Matrix:

@@ -82,3 +82,16 @@ def test_bad_parameters_are_refused_by_name():
         BM25Params(b=1.5)
     with pytest.raises(ValueError, match="k1"):
         BM25Params(k1=-1)
+
+
+def test_sparse_and_dense_accumulation_paths_agree():
+    rng = np.random.default_rng(7)
+    corpus = [[f"w{int(x)}" for x in rng.integers(0, 3000, size=20)] + (["common"] if i % 2 else []) for i in range(4000)]
+    matrix, ids = _ours(corpus)
+    rare = {ids["w1"]: 1.0, ids["w2"]: 1.0}            # few postings: the sort path
+    busy = {ids["common"]: 1.0, ids["w3"]: 2.0}        # half the passages: the dense-buffer path
+    for weights in (rare, busy, rare):                  # the buffer is clean again after each query
+        top_ids, top_scores = matrix.top_k(weights, 10)
+        dense = matrix.scores(weights)
+        assert np.allclose(top_scores, dense[top_ids], atol=1e-9)
+        assert np.isclose(top_scores[0], dense.max(), atol=1e-9)
