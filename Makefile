@@ -18,11 +18,12 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# Debian's Chromium (Playwright cannot download browsers here) and axe-core from the npm registry.
+# Debian's Chromium (Playwright cannot download browsers here), redis-server for the shared-limit test,
+# and axe-core from the npm registry.
 browser-deps: $(AXE)
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v redis-server; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium redis-server; }
 
 $(AXE):
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm axe-core@4

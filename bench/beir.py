@@ -64,8 +64,12 @@ def evaluate(name, search, queries, qrels, doc_ids):
         n_sum += ndcg10(ranked, qrels[qid])
         r_sum += recall100(ranked, qrels[qid])
     ms = np.asarray(times) * 1000
-    return {"ndcg@10": round(n_sum / len(queries), 4), "recall@100": round(r_sum / len(queries), 4),
-            "qps": round(len(ms) / (ms.sum() / 1000), 1), "p50_ms": round(float(np.median(ms)), 3)}
+    return {
+        "ndcg@10": round(n_sum / len(queries), 4),
+        "recall@100": round(r_sum / len(queries), 4),
+        "qps": round(len(ms) / (ms.sum() / 1000), 1),
+        "p50_ms": round(float(np.median(ms)), 3),
+    }
 
 
 def main() -> int:
@@ -96,6 +100,7 @@ def main() -> int:
                 if term in vocab:
                     weights[vocab[term]] = weights.get(vocab[term], 0.0) + 1.0
             return matrix.top_k(weights, k)[0].tolist()
+
         engines["project"] = evaluate("project", project, queries, qrels, doc_ids)
     if "rank_bm25" in wanted:
         from rank_bm25 import BM25Plus
@@ -106,6 +111,7 @@ def main() -> int:
             scores = model.get_scores(analyzer.terms(text))
             top = np.argpartition(-scores, k)[:k]
             return top[np.argsort(-scores[top], kind="stable")].tolist()
+
         engines["rank_bm25"] = evaluate("rank_bm25", rank, queries, qrels, doc_ids)
     if "bm25s" in wanted:
         import bm25s
@@ -122,6 +128,7 @@ def main() -> int:
             scores = model_s.get_scores(tokens)
             top = np.argpartition(-scores, k)[:k]
             return top[np.argsort(-scores[top], kind="stable")].tolist()
+
         engines["bm25s"] = evaluate("bm25s", fast, queries, qrels, doc_ids)
     report = {"dataset": args.folder.name, "split": args.split, "queries": len(queries), "engines": engines}
     print(json.dumps(report) if args.json else json.dumps(report, indent=2))

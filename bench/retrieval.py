@@ -62,8 +62,14 @@ def run_engine(engine: str, n: int, q: int, out: Path) -> None:
         del passage
         keys, tf = np.unique(keys, return_counts=True)
         doc_len = np.diff(offsets).astype(np.float64)
-        matrix = matrix_from_postings((keys % VOCAB).astype(np.int32), (keys // VOCAB).astype(np.int32),
-                                      tf.astype(np.float64), doc_len, VOCAB, BM25Params())
+        matrix = matrix_from_postings(
+            (keys % VOCAB).astype(np.int32),
+            (keys // VOCAB).astype(np.int32),
+            tf.astype(np.float64),
+            doc_len,
+            VOCAB,
+            BM25Params(),
+        )
         del keys, tf
 
         def search(words):
@@ -74,7 +80,7 @@ def run_engine(engine: str, n: int, q: int, out: Path) -> None:
     elif engine == "rank_bm25":
         from rank_bm25 import BM25Plus
 
-        docs = [[f"w{t}" for t in tokens[offsets[i]:offsets[i + 1]]] for i in range(n)]
+        docs = [[f"w{t}" for t in tokens[offsets[i] : offsets[i + 1]]] for i in range(n)]
         model = BM25Plus(docs)
         del docs
 
@@ -86,7 +92,7 @@ def run_engine(engine: str, n: int, q: int, out: Path) -> None:
     else:
         import bm25s
 
-        docs = [[f"w{t}" for t in tokens[offsets[i]:offsets[i + 1]]] for i in range(n)]
+        docs = [[f"w{t}" for t in tokens[offsets[i] : offsets[i + 1]]] for i in range(n)]
         model = bm25s.BM25(method="bm25+", k1=1.5, b=0.75, delta=1.0)
         model.index(_bm25s_tokenized(docs, bm25s), show_progress=False)
         vocab = model.vocab_dict
@@ -98,6 +104,7 @@ def run_engine(engine: str, n: int, q: int, out: Path) -> None:
             top = np.argpartition(-scores, K)[:K]
             top = top[np.lexsort((top, -scores[top]))]
             return top, scores[top]
+
     build_s = time.perf_counter() - began
     times, ids, scores = [], [], []
     for words in qs:
@@ -113,10 +120,18 @@ def run_engine(engine: str, n: int, q: int, out: Path) -> None:
     ms = np.asarray(times) * 1000
     np.save(out.with_suffix(".ids.npy"), np.stack(ids))
     np.save(out.with_suffix(".scores.npy"), np.stack(scores))
-    out.write_text(json.dumps({"build_s": round(build_s, 2), "p50_ms": round(float(np.median(ms)), 3),
-                               "p99_ms": round(float(np.percentile(ms, 99)), 3),
-                               "qps": round(len(ms) / float(ms.sum() / 1000), 1),
-                               "peak_rss_mb": round(peak_rss_mb(), 1), "rss_before_build_mb": round(base_rss, 1)}))
+    out.write_text(
+        json.dumps(
+            {
+                "build_s": round(build_s, 2),
+                "p50_ms": round(float(np.median(ms)), 3),
+                "p99_ms": round(float(np.percentile(ms, 99)), 3),
+                "qps": round(len(ms) / float(ms.sum() / 1000), 1),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+                "rss_before_build_mb": round(base_rss, 1),
+            }
+        )
+    )
 
 
 def _bm25s_tokenized(docs, bm25s):
@@ -144,8 +159,22 @@ def main() -> int:
             q = min(args.queries, args.rank_queries) if engine == "rank_bm25" else args.queries
             out = Path(tmp) / engine
             print(f"running {engine} on {args.passages} passages, {q} queries...", file=sys.stderr, flush=True)
-            subprocess.run([sys.executable, __file__, "--engine", engine, "--passages", str(args.passages),
-                            "--queries", str(q), "--out", str(out)], check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--engine",
+                    engine,
+                    "--passages",
+                    str(args.passages),
+                    "--queries",
+                    str(q),
+                    "--out",
+                    str(out),
+                ],
+                check=True,
+                env={**os.environ, "PYTHONHASHSEED": "0"},
+            )
             results[engine] = json.loads(out.read_text())
             results[engine]["_ids"] = np.load(out.with_suffix(".ids.npy"))
             results[engine]["_scores"] = np.load(out.with_suffix(".scores.npy"))
@@ -163,7 +192,7 @@ def main() -> int:
             # a position agrees when it holds the same passage, or one tied with it to 1e-9 (ties have no order)
             same = [x == y or abs(p - q) < 1e-9 for x, y, p, q in zip(found, b, sa, sb)]
             agree.append(sum(same) / max(1, len(found)))
-            diffs.append(np.max(np.abs(sa[:len(found)] - sb[:len(found)])) if len(found) else 0.0)
+            diffs.append(np.max(np.abs(sa[: len(found)] - sb[: len(found)])) if len(found) else 0.0)
         report["top10_agreement_with_rank_bm25"] = round(float(np.mean(agree)), 4)
         report["max_abs_score_diff"] = float(np.max(diffs))
         e = report["engines"]

@@ -4,5 +4,15 @@ from .core import Bot
 from .errors import BotError, ConfigError, CorpusError, IndexStateError, InputError, PayloadTooLarge
 from .reply import DISCLAIMER, Answer, Citation
 
-__all__ = ["Bot", "Answer", "Citation", "DISCLAIMER", "BotError", "ConfigError", "CorpusError", "IndexStateError",
-           "InputError", "PayloadTooLarge"]
+__all__ = [
+    "Bot",
+    "Answer",
+    "Citation",
+    "DISCLAIMER",
+    "BotError",
+    "ConfigError",
+    "CorpusError",
+    "IndexStateError",
+    "InputError",
+    "PayloadTooLarge",
+]

@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import index as index_module
 from .errors import BotError
@@ -52,7 +53,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if reply.notice:
         print(f"\nNote: {reply.notice}")
     for c in reply.citations:
-        where = ", ".join(x for x in (c.publisher, c.title, c.section, f"reviewed {c.reviewed}" if c.reviewed else None) if x)
+        where = ", ".join(
+            x for x in (c.publisher, c.title, c.section, f"reviewed {c.reviewed}" if c.reviewed else None) if x
+        )
         print(f"[{c.n}] {where}")
     print(f"\n{reply.disclaimer}")
     return 0
@@ -95,8 +98,11 @@ def cmd_settings(args: argparse.Namespace) -> int:
     if args.markdown:
         print("| setting | default | what it does |\n|---|---|---|")
         for setting in SETTINGS:
-            default = setting.default if setting.name not in ("CORPUS_DIR", "INDEX_DIR", "FEEDBACK_DB") else \
-                str(setting.default).replace(str(PROJECT_ROOT) + "/", "")
+            default = (
+                setting.default
+                if setting.name not in ("CORPUS_DIR", "INDEX_DIR", "FEEDBACK_DB")
+                else str(setting.default).replace(str(PROJECT_ROOT) + "/", "")
+            )
             print(f"| `{setting.name}` | `{default!s}` | {setting.help} |")
         return 0
     for setting in SETTINGS:

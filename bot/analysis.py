@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from nltk.stem.snowball import SnowballStemmer
 from rapidfuzz import fuzz, process
@@ -44,8 +44,11 @@ def words(text: str) -> list[str]:
 
 
 def read_list(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def read_table(path: Path) -> list[tuple[str, list[str]]]:
@@ -88,16 +91,21 @@ class Analyzer:
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stem)
 
     @classmethod
-    def default(cls) -> "Analyzer":
+    def default(cls) -> Analyzer:
         return cls(read_list(STOPWORDS_FILE))
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "Analyzer":
+    def from_settings(cls, settings: dict) -> Analyzer:
         return cls(settings["stopwords"], settings["language"], settings["min_length"])
 
     def settings(self) -> dict:
-        return {"stopwords": sorted(self.stopwords), "language": self.language, "min_length": self.min_length,
-                "token_pattern": _WORD.pattern, "folding": "NFKD-lower"}
+        return {
+            "stopwords": sorted(self.stopwords),
+            "language": self.language,
+            "min_length": self.min_length,
+            "token_pattern": _WORD.pattern,
+            "folding": "NFKD-lower",
+        }
 
     def is_content(self, word: str) -> bool:
         return word not in self.stopwords and len(word) >= self.min_length
@@ -106,15 +114,17 @@ class Analyzer:
         return self._stem(word)
 
     def terms(self, text: str) -> list[str]:
-        return [self._stem(w) for w in _WORD.findall(fold(text)) if w not in self.stopwords and len(w) >= self.min_length]
+        return [
+            self._stem(w) for w in _WORD.findall(fold(text)) if w not in self.stopwords and len(w) >= self.min_length
+        ]
 
 
 @dataclass(frozen=True)
 class QueryTerm:
-    term: str        # stemmed index term
+    term: str  # stemmed index term
     weight: float
-    concept: str     # the question word (or phrase) this term stands for
-    source: str      # "question", "spelling" or "expansion"
+    concept: str  # the question word (or phrase) this term stands for
+    source: str  # "question", "spelling" or "expansion"
 
 
 @dataclass
@@ -124,7 +134,7 @@ class Expansions:
     table: dict[str, list[str]]
 
     @classmethod
-    def load(cls, learned_pairs: Iterable[tuple[str, str]] = ()) -> "Expansions":
+    def load(cls, learned_pairs: Iterable[tuple[str, str]] = ()) -> Expansions:
         table: dict[str, list[str]] = {}
 
         def link(a: str, b: str) -> None:
@@ -157,7 +167,8 @@ class Expansions:
 _MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;(] )([A-Z][a-z]{3,}|[A-Z][a-z]+-[A-Z]?[a-z]+)|(?<=\()([A-Z][a-z]{3,})")
 _DRUG_OR_CONDITION = re.compile(
     r"^[a-z]{3,}(mab|nib|mide|mod|sone|lone|olone|cept|kin|kinra|tinib|itis|oma|emia|aemia|pathy|osis|iasis|"
-    r"algia|ectomy|plasia|penia|cytosis|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine|steroid|steroids)$")
+    r"algia|ectomy|plasia|penia|cytosis|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine|steroid|steroids)$"
+)
 
 
 def domain_words(texts: Iterable[str]) -> set[str]:
@@ -180,7 +191,7 @@ def learn_brand_pairs(texts: Iterable[str]) -> list[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for text in texts:
         for match in _BRAND_PATTERN.finditer(text):
-            inner = re.findall(r"[A-Z][a-z]{3,}", match.group(0)[match.group(0).index("("):])
+            inner = re.findall(r"[A-Z][a-z]{3,}", match.group(0)[match.group(0).index("(") :])
             for brand in inner:
                 pairs.add((match.group(1).lower(), brand.lower()))
     return sorted(pairs)
@@ -189,8 +200,14 @@ def learn_brand_pairs(texts: Iterable[str]) -> list[tuple[str, str]]:
 class QueryExpander:
     """question -> weighted index terms, with brand, lay and spelling expansions."""
 
-    def __init__(self, analyzer: Analyzer, vocabulary: Iterable[str], surface_words: Iterable[str],
-                 expansions: Expansions, expansion_weight: float = 1.0) -> None:
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        vocabulary: Iterable[str],
+        surface_words: Iterable[str],
+        expansions: Expansions,
+        expansion_weight: float = 1.0,
+    ) -> None:
         if not 0 <= expansion_weight <= 1:
             raise ValueError(f"expansion_weight must be within [0, 1], got {expansion_weight}")
         self.analyzer = analyzer

@@ -25,7 +25,9 @@ DEFAULT_MIN_COVERAGE = 0.75
 MAX_UNITS = 3
 MAX_ANSWER_WORDS = 110
 MAX_LIST_ITEMS = 8
-_DEFINITION_QUESTION = re.compile(r"^\s*(?:what|who)\s*(?:is|are|'s|was|were)\s+(?!the\s+(?:side|risk|best|brand))", re.IGNORECASE)
+_DEFINITION_QUESTION = re.compile(
+    r"^\s*(?:what|who)\s*(?:is|are|'s|was|were)\s+(?!the\s+(?:side|risk|best|brand))", re.IGNORECASE
+)
 _DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"^\s*(these|this|they|it|its|it's|those|such)\b", re.IGNORECASE)
 
@@ -42,7 +44,7 @@ class Concept:
 @dataclass
 class Unit:
     pid: int
-    spans: list[tuple[int, int]]       # offsets within the passage text
+    spans: list[tuple[int, int]]  # offsets within the passage text
     text: str
     terms: frozenset[str]
     score: float = 0.0
@@ -111,8 +113,11 @@ class AnswerBuilder:
         passage = index.passage(pid)
         doc = index.document_of(pid)
         intro_end = doc.get("intro_end")
-        terms = set(heading_terms(analyzer, passage, analyzer.terms(doc["title"]),
-                                  len(doc["text"]) if intro_end is None else intro_end))
+        terms = set(
+            heading_terms(
+                analyzer, passage, analyzer.terms(doc["title"]), len(doc["text"]) if intro_end is None else intro_end
+            )
+        )
         if _ANAPHORA.match(passage.text) and pid > 0 and index.passage(pid - 1).doc_id == passage.doc_id:
             terms |= self.passage_terms(pid - 1)
         return frozenset(terms)
@@ -124,8 +129,9 @@ class AnswerBuilder:
             return 0.0
         return sum(c.weight * (FRAME_WEIGHT if c.frame else 1.0) for c in concepts if c.terms & terms) / total
 
-    def select(self, query: Query, hits: list[Hit], min_coverage: float | None = None,
-               carried: frozenset[str] = frozenset()) -> Selection:
+    def select(
+        self, query: Query, hits: list[Hit], min_coverage: float | None = None, carried: frozenset[str] = frozenset()
+    ) -> Selection:
         """Choose answer units. ``carried`` are topic words brought from earlier turns: they may be
         implied by a sentence's surroundings, while the question's own words should be in it."""
         min_coverage = self.min_coverage if min_coverage is None else min_coverage
@@ -190,7 +196,7 @@ class AnswerBuilder:
         verb = _DEFINING_VERB.search(text[:160])
         if not verb:
             return False
-        opening = self.index.analyzer.terms(text[:verb.start()])
+        opening = self.index.analyzer.terms(text[: verb.start()])
         return 0 < len(opening) <= 8 and bool(set(opening) & subject_terms)
 
     def _term_weights(self, query: Query) -> dict[str, float]:
@@ -211,12 +217,19 @@ class AnswerBuilder:
         while i < len(lines):
             start, end = lines[i]
             line = text[start:end]
-            if line.startswith("•") or line.startswith("  •") or (line.rstrip().endswith(":") and i + 1 < len(lines)
-                                                                    and text[lines[i + 1][0]:].lstrip().startswith("•")):
+            if (
+                line.startswith("•")
+                or line.startswith("  •")
+                or (
+                    line.rstrip().endswith(":")
+                    and i + 1 < len(lines)
+                    and text[lines[i + 1][0] :].lstrip().startswith("•")
+                )
+            ):
                 lead = None if line.lstrip().startswith("•") else (start, end)
                 j = i + (0 if lead is None else 1)
                 items = []
-                while j < len(lines) and text[lines[j][0]:lines[j][1]].lstrip().startswith("•"):
+                while j < len(lines) and text[lines[j][0] : lines[j][1]].lstrip().startswith("•"):
                     items.append(lines[j])
                     j += 1
                 units.append(self._list_unit(pid, text, lead, items, weights))
@@ -233,20 +246,21 @@ class AnswerBuilder:
             i += 1
         return units
 
-    def _list_unit(self, pid: int, text: str, lead: tuple[int, int] | None, items: list[tuple[int, int]],
-                   weights: dict[str, float]) -> Unit:
+    def _list_unit(
+        self, pid: int, text: str, lead: tuple[int, int] | None, items: list[tuple[int, int]], weights: dict[str, float]
+    ) -> Unit:
         """A list with its lead-in. Items that answer the question are kept (a nested item stays with
         the item that introduces it); when none stands out, the first items are kept."""
         analyzer = self.index.analyzer
         groups: list[list[tuple[int, int]]] = []
         for span in items:
-            nested = text[span[0]:span[1]].startswith("  ")
+            nested = text[span[0] : span[1]].startswith("  ")
             if nested and groups:
                 groups[-1].append(span)
             else:
                 groups.append([span])
         group_terms = [frozenset(analyzer.terms(" ".join(text[s:e] for s, e in g))) for g in groups]
-        lead_terms = frozenset(analyzer.terms(text[lead[0]:lead[1]])) if lead else frozenset()
+        lead_terms = frozenset(analyzer.terms(text[lead[0] : lead[1]])) if lead else frozenset()
         scores = [sum(w for t, w in weights.items() if t in terms and t not in lead_terms) for terms in group_terms]
         best = max(scores, default=0.0)
         if best > 0 and sum(1 for x in scores if x >= 0.6 * best) < len(groups):
@@ -270,15 +284,20 @@ class AnswerBuilder:
         for unit in ranked:
             if unit.score < 0.75 * best:
                 break
-            extended = next((k for k, c in enumerate(chosen) if unit.pid == c.pid and set(c.spans) < set(unit.spans)), None)
+            extended = next(
+                (k for k, c in enumerate(chosen) if unit.pid == c.pid and set(c.spans) < set(unit.spans)), None
+            )
             if extended is not None:
                 chosen[extended] = unit
                 continue
             repeated = next((k for k, c in enumerate(chosen) if _overlap(unit, c)), None)
             if repeated is not None:
                 current = chosen[repeated]
-                if (unit.pid != current.pid and unit.score >= 0.85 * current.score
-                        and self._reviewed(unit.pid) > self._reviewed(current.pid)):
+                if (
+                    unit.pid != current.pid
+                    and unit.score >= 0.85 * current.score
+                    and self._reviewed(unit.pid) > self._reviewed(current.pid)
+                ):
                     chosen[repeated] = unit
                 continue
             if len(chosen) >= MAX_UNITS:

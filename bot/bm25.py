@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -55,10 +55,10 @@ class BM25Params:
 class BM25Matrix:
     """Term-major postings: passages ``ids[indptr[t]:indptr[t+1]]`` contain term t, with ``contrib``."""
 
-    indptr: np.ndarray   # int64, len V + 1
-    ids: np.ndarray      # int32, passage ids, ascending within a term
+    indptr: np.ndarray  # int64, len V + 1
+    ids: np.ndarray  # int32, passage ids, ascending within a term
     contrib: np.ndarray  # float64, idf * tf * (k1 + 1) / (k1 * norm + tf)
-    idf: np.ndarray      # float64, len V
+    idf: np.ndarray  # float64, len V
     n_passages: int
     delta: float
     _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
@@ -104,8 +104,9 @@ class BM25Matrix:
                 parts.append((self.ids[start:end], self.contrib[start:end], weight))
         return self._top(parts, constant, k)
 
-    def _top(self, parts: list[tuple[np.ndarray, np.ndarray, float]], constant: float,
-             k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _top(
+        self, parts: list[tuple[np.ndarray, np.ndarray, float]], constant: float, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         if not parts:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         if self.n_passages <= SMALL_CORPUS:
@@ -123,8 +124,9 @@ class BM25Matrix:
         elif sum(len(p[0]) for p in parts) * 16 < self.n_passages and self.n_passages > 65536:
             # few postings in a large corpus: sorting them beats touching the dense buffer
             candidates, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
-            values = np.bincount(inverse, weights=np.concatenate([p[1] * p[2] for p in parts]),
-                                 minlength=len(candidates))
+            values = np.bincount(
+                inverse, weights=np.concatenate([p[1] * p[2] for p in parts]), minlength=len(candidates)
+            )
         else:  # add into a per-thread dense buffer; ids are unique within a part, so += is exact
             scores, touched = self._buffers()
             for ids, vals, weight in parts:
@@ -192,8 +194,9 @@ def build_matrix(docs_terms: Iterable[Sequence[int]], vocab_size: int, params: B
     return _assemble(rows, tfs, np.asarray(doc_lens, dtype=np.float64), vocab_size, params)
 
 
-def _assemble(rows: list[np.ndarray], tfs: list[np.ndarray], doc_len: np.ndarray, vocab_size: int,
-              params: BM25Params) -> BM25Matrix:
+def _assemble(
+    rows: list[np.ndarray], tfs: list[np.ndarray], doc_len: np.ndarray, vocab_size: int, params: BM25Params
+) -> BM25Matrix:
     n = len(rows)
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
     term = np.concatenate(rows) if n else np.empty(0, np.int64)
@@ -203,8 +206,9 @@ def _assemble(rows: list[np.ndarray], tfs: list[np.ndarray], doc_len: np.ndarray
     return matrix_from_postings(term, passage, tf, doc_len, vocab_size, params)
 
 
-def matrix_from_postings(term: np.ndarray, passage: np.ndarray, tf: np.ndarray, doc_len: np.ndarray,
-                         vocab_size: int, params: BM25Params) -> BM25Matrix:
+def matrix_from_postings(
+    term: np.ndarray, passage: np.ndarray, tf: np.ndarray, doc_len: np.ndarray, vocab_size: int, params: BM25Params
+) -> BM25Matrix:
     n = len(doc_len)
     avgdl = float(doc_len.sum() / n) if n else 0.0
     df = np.bincount(term, minlength=vocab_size).astype(np.float64)

@@ -23,14 +23,14 @@ _WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\b|^\s*and\s+(?:what\s+about\
 
 @dataclass(frozen=True)
 class Context:
-    subject: tuple[str, ...] = ()   # topic words of the last answered question
-    frame: tuple[str, ...] = ()     # what was asked about it ("side effects", "given")
+    subject: tuple[str, ...] = ()  # topic words of the last answered question
+    frame: tuple[str, ...] = ()  # what was asked about it ("side effects", "given")
     turns: int = 0
 
 
 @dataclass
 class Resolved:
-    text: str                # the question as retrieval sees it
+    text: str  # the question as retrieval sees it
     follow_up: bool
     subject: tuple[str, ...] = field(default_factory=tuple)
 
@@ -54,14 +54,23 @@ class ContextCodec:
         if not isinstance(data, dict):
             return Context()
         subject, frame, turns = data.get("s"), data.get("f"), data.get("t")
-        if not (_word_list(subject) and _word_list(frame) and isinstance(turns, int)):
+        if not (
+            isinstance(subject, list)
+            and isinstance(frame, list)
+            and _word_list(subject)
+            and _word_list(frame)
+            and isinstance(turns, int)
+        ):
             return Context()
         return Context(tuple(subject), tuple(frame), max(0, turns))
 
 
 def _word_list(value: object) -> bool:
-    return isinstance(value, list) and len(value) <= MAX_TOPIC_WORDS * 2 and all(
-        isinstance(w, str) and len(w) <= 40 and re.fullmatch(r"[a-z0-9]+", w) for w in value)
+    return (
+        isinstance(value, list)
+        and len(value) <= MAX_TOPIC_WORDS * 2
+        and all(isinstance(w, str) and len(w) <= 40 and re.fullmatch(r"[a-z0-9]+", w) for w in value)
+    )
 
 
 def resolve(question: str, context: Context, subject_words: list[str], frame_words: list[str]) -> Resolved:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from . import index as index_module
-from .analysis import words
-from .analysis import frame_words
+from .analysis import frame_words, words
 from .answer import AnswerBuilder, highlight_terms, split_concepts
-from .conversation import Context, ContextCodec, MAX_TOPIC_WORDS, resolve
+from .conversation import MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .errors import InputError
 from .index import Index
 from .reply import Answer, Citation, Segment
@@ -23,11 +23,21 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Bot:
-    def __init__(self, settings: Mapping[str, Any] | None = None, *, index: Index | None = None,
-                 safety: SafetyChecker | None = None, log: Callable[[str], None] = lambda _: None) -> None:
+    def __init__(
+        self,
+        settings: Mapping[str, Any] | None = None,
+        *,
+        index: Index | None = None,
+        safety: SafetyChecker | None = None,
+        log: Callable[[str], None] = lambda _: None,
+    ) -> None:
         self.settings = dict(load_settings(settings or {}))
-        self.index = index or index_module.ensure(Path(self.settings["INDEX_DIR"]), Path(self.settings["CORPUS_DIR"]),
-                                                  auto_rebuild=self.settings["AUTO_REBUILD"], log=log)
+        self.index = index or index_module.ensure(
+            Path(self.settings["INDEX_DIR"]),
+            Path(self.settings["CORPUS_DIR"]),
+            auto_rebuild=self.settings["AUTO_REBUILD"],
+            log=log,
+        )
         self.retriever = Retriever(self.index)
         self.builder = AnswerBuilder(self.index)
         self.safety = safety or default_checker()
@@ -53,10 +63,21 @@ class Bot:
         for hit in self.retriever.search(query, k, doc_ids):
             passage = self.index.passage(hit.pid)
             doc = self.index.document_of(hit.pid)
-            results.append({"passage": passage.text, "title": doc["title"], "publisher": doc["publisher"],
-                            "section": passage.section, "score": round(hit.score, 4), "doc_id": doc["id"],
-                            "reviewed": doc["reviewed"], "url": doc["url"], "start": passage.start, "end": passage.end,
-                            "highlights": list(self.matching_words(passage.text, query))})
+            results.append(
+                {
+                    "passage": passage.text,
+                    "title": doc["title"],
+                    "publisher": doc["publisher"],
+                    "section": passage.section,
+                    "score": round(hit.score, 4),
+                    "doc_id": doc["id"],
+                    "reviewed": doc["reviewed"],
+                    "url": doc["url"],
+                    "start": passage.start,
+                    "end": passage.end,
+                    "highlights": list(self.matching_words(passage.text, query)),
+                }
+            )
         return results
 
     # -- ask ---------------------------------------------------------------------------------
@@ -81,14 +102,18 @@ class Bot:
             selection.units = selection.units[:2] + self._advice_units(selection.units)
         notice = self._notice(assessment)
         next_subject = tuple(resolved.subject if resolved.follow_up else subject_words) or previous.subject
-        next_context = Context(tuple(w for w in next_subject if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
-                               tuple(w for w in frame_list if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
-                               previous.turns + 1)
+        next_context = Context(
+            tuple(w for w in next_subject if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
+            tuple(w for w in frame_list if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
+            previous.turns + 1,
+        )
         if not selection.units:
-            return self._no_answer(previous if not subject_words else next_context, notice,
-                                   resolved.text if resolved.follow_up else None)
-        return self._answer(selection.units, hits, query, next_context, notice,
-                            resolved.text if resolved.follow_up else None)
+            return self._no_answer(
+                previous if not subject_words else next_context, notice, resolved.text if resolved.follow_up else None
+            )
+        return self._answer(
+            selection.units, hits, query, next_context, notice, resolved.text if resolved.follow_up else None
+        )
 
     def _advice_units(self, already: list) -> list:
         query = self.retriever.parse(ADVICE_QUERY)
@@ -106,8 +131,9 @@ class Bot:
             return f"If this is happening to you now, call {s['EMERGENCY_NUMBER']} or go to the emergency room."
         return None
 
-    def _answer(self, units: list, hits: list[Hit], query: Any, context: Context, notice: str | None,
-                resolved: str | None) -> Answer:
+    def _answer(
+        self, units: list, hits: list[Hit], query: Any, context: Context, notice: str | None, resolved: str | None
+    ) -> Answer:
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
         segments: list[Segment] = []
@@ -117,46 +143,88 @@ class Bot:
                 numbers[unit.pid] = len(numbers) + 1
                 passage = self.index.passage(unit.pid)
                 doc = self.index.document_of(unit.pid)
-                citations.append(Citation(numbers[unit.pid], doc["id"], doc["title"], doc["publisher"], doc["url"],
-                                          passage.section, doc["reviewed"], passage.text, passage.start, passage.end,
-                                          round(scores[unit.pid], 4) if unit.pid in scores else None,
-                                          self.matching_words(passage.text, query)))
+                citations.append(
+                    Citation(
+                        numbers[unit.pid],
+                        doc["id"],
+                        doc["title"],
+                        doc["publisher"],
+                        doc["url"],
+                        passage.section,
+                        doc["reviewed"],
+                        passage.text,
+                        passage.start,
+                        passage.end,
+                        round(scores[unit.pid], 4) if unit.pid in scores else None,
+                        self.matching_words(passage.text, query),
+                    )
+                )
             segments.append(Segment(unit.text, numbers[unit.pid]))
         text = " ".join(f"{seg.text} [{seg.n}]" for seg in segments)
-        return Answer("answer", text, citations, self.codec.dumps(context), segments=segments, notice=notice,
-                      resolved_question=resolved, highlight=highlight_terms(query),
-                      suggestions=self._suggestions(context, " ".join(c.passage for c in citations)))
+        return Answer(
+            "answer",
+            text,
+            citations,
+            self.codec.dumps(context),
+            segments=segments,
+            notice=notice,
+            resolved_question=resolved,
+            highlight=highlight_terms(query),
+            suggestions=self._suggestions(context, " ".join(c.passage for c in citations)),
+        )
 
     def matching_words(self, text: str, query: Any) -> tuple[str, ...]:
         wanted = {t.term for t in query.terms}
         stem = self.index.analyzer.stem
-        found = {w for w in re.findall(r"[A-Za-z0-9]+", text) if self.index.analyzer.is_content(w.lower())
-                 and stem(words(w)[0] if words(w) else w.lower()) in wanted}
+        found = {
+            w
+            for w in re.findall(r"[A-Za-z0-9]+", text)
+            if self.index.analyzer.is_content(w.lower()) and stem(words(w)[0] if words(w) else w.lower()) in wanted
+        }
         return tuple(sorted(found, key=str.lower))
 
     def _no_answer(self, context: Context, notice: str | None, resolved: str | None) -> Answer:
         s = self.settings
-        text = (f"I don't have information on that in my sources. Please ask your care team, or call "
-                f"{s['HELPLINE_NAME']} at {s['HELPLINE_PHONE']}.")
-        return Answer("no_answer", text, [], self.codec.dumps(context), notice=notice, resolved_question=resolved,
-                      actions=[{"label": f"Call the helpline {s['HELPLINE_PHONE']}", "tel": s["HELPLINE_PHONE"]}])
+        text = (
+            f"I don't have information on that in my sources. Please ask your care team, or call "
+            f"{s['HELPLINE_NAME']} at {s['HELPLINE_PHONE']}."
+        )
+        return Answer(
+            "no_answer",
+            text,
+            [],
+            self.codec.dumps(context),
+            notice=notice,
+            resolved_question=resolved,
+            actions=[{"label": f"Call the helpline {s['HELPLINE_PHONE']}", "tel": s["HELPLINE_PHONE"]}],
+        )
 
     def _urgent(self, assessment: Assessment, previous: Context) -> Answer:
         s = self.settings
         emergency = s["EMERGENCY_NUMBER"]
         if assessment.urgent_kind == "crisis":
-            text = (f"You deserve support right now. Call or text {s['CRISIS_NUMBER']} to reach the Suicide & Crisis "
-                    f"Lifeline, any time, day or night. If you are in immediate danger, call {emergency} now.")
-            actions = [{"label": f"Call or text {s['CRISIS_NUMBER']}", "tel": s["CRISIS_NUMBER"]},
-                       {"label": f"Call {emergency}", "tel": emergency}]
+            text = (
+                f"You deserve support right now. Call or text {s['CRISIS_NUMBER']} to reach the Suicide & Crisis "
+                f"Lifeline, any time, day or night. If you are in immediate danger, call {emergency} now."
+            )
+            actions = [
+                {"label": f"Call or text {s['CRISIS_NUMBER']}", "tel": s["CRISIS_NUMBER"]},
+                {"label": f"Call {emergency}", "tel": emergency},
+            ]
         elif assessment.urgent_kind == "poison":
-            text = (f"Call Poison Control now at {s['POISON_CONTROL_PHONE']}. If the person is hard to wake, has "
-                    f"trouble breathing, has a seizure or collapses, call {emergency} or go to the emergency room now.")
-            actions = [{"label": f"Call Poison Control {s['POISON_CONTROL_PHONE']}", "tel": s["POISON_CONTROL_PHONE"]},
-                       {"label": f"Call {emergency}", "tel": emergency}]
+            text = (
+                f"Call Poison Control now at {s['POISON_CONTROL_PHONE']}. If the person is hard to wake, has "
+                f"trouble breathing, has a seizure or collapses, call {emergency} or go to the emergency room now."
+            )
+            actions = [
+                {"label": f"Call Poison Control {s['POISON_CONTROL_PHONE']}", "tel": s["POISON_CONTROL_PHONE"]},
+                {"label": f"Call {emergency}", "tel": emergency},
+            ]
         else:
-            text = (f"This could be a medical emergency. Call {emergency} now or go to the nearest emergency room. "
-                    f"Do not wait for an answer here. Tell them which medicines you take.")
+            text = (
+                f"This could be a medical emergency. Call {emergency} now or go to the nearest emergency room. "
+                f"Do not wait for an answer here. Tell them which medicines you take."
+            )
             actions = [{"label": f"Call {emergency}", "tel": emergency}]
         return Answer("urgent", text, [], self.codec.dumps(previous), actions=actions)
 
@@ -171,8 +239,11 @@ class Bot:
 
         topic = " ".join(as_written(w) for w in context.subject[:3])
         asked = set(context.frame)
-        options = [("side", f"What are the side effects of {topic}?"), ("given", f"How is {topic} given?"),
-                   ("used", f"What is {topic} used for?")]
+        options = [
+            ("side", f"What are the side effects of {topic}?"),
+            ("given", f"How is {topic} given?"),
+            ("used", f"What is {topic} used for?"),
+        ]
         return [text for key, text in options if key not in asked][:2]
 
 

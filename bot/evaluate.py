@@ -23,8 +23,18 @@ def _score_answer(reply: dict, expect: list[str]) -> tuple[bool, bool, bool]:
 
 def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
     cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    tally: dict[str, list[int]] = {k: [0, 0] for k in ("answer_text", "answer_top3", "wrongly_refused",
-                                                      "in_scope_urgent", "no_answer", "urgent", "follow_up")}
+    tally: dict[str, list[int]] = {
+        k: [0, 0]
+        for k in (
+            "answer_text",
+            "answer_top3",
+            "wrongly_refused",
+            "in_scope_urgent",
+            "no_answer",
+            "urgent",
+            "follow_up",
+        )
+    }
     misses: list[dict[str, Any]] = []
 
     def count(metric: str, ok: bool) -> None:
@@ -41,20 +51,32 @@ def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
             count("wrongly_refused", reply["type"] == "no_answer")
             count("in_scope_urgent", reply["type"] == "urgent")
             if not in_text:
-                misses.append({"kind": kind, "question": case["question"], "type": reply["type"],
-                               "answer": reply["answer"][:300], "expect_any": case["expect_any"], "top3": in_top3})
+                misses.append(
+                    {
+                        "kind": kind,
+                        "question": case["question"],
+                        "type": reply["type"],
+                        "answer": reply["answer"][:300],
+                        "expect_any": case["expect_any"],
+                        "top3": in_top3,
+                    }
+                )
         elif kind == "no_answer":
             reply = bot.ask(case["question"]).to_dict()
             count("no_answer", reply["type"] == "no_answer")
             if reply["type"] != "no_answer":
-                misses.append({"kind": kind, "question": case["question"], "type": reply["type"], "answer": reply["answer"][:300]})
+                misses.append(
+                    {"kind": kind, "question": case["question"], "type": reply["type"], "answer": reply["answer"][:300]}
+                )
         elif kind == "urgent":
             reply = bot.ask(case["question"]).to_dict()
             expect = case.get("expect_any") or ["911", "emergency"]
             ok = reply["type"] == "urgent" and _contains(reply["answer"], expect)
             count("urgent", ok)
             if not ok:
-                misses.append({"kind": kind, "question": case["question"], "type": reply["type"], "answer": reply["answer"][:300]})
+                misses.append(
+                    {"kind": kind, "question": case["question"], "type": reply["type"], "answer": reply["answer"][:300]}
+                )
         elif kind == "dialogue":
             context = None
             for turn in case["turns"]:
@@ -63,14 +85,28 @@ def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
                 _, in_text, _ = _score_answer(reply, turn["expect_any"])
                 count("follow_up", in_text)
                 if not in_text:
-                    misses.append({"kind": kind, "question": turn["question"], "type": reply["type"],
-                                   "answer": reply["answer"][:300], "expect_any": turn["expect_any"]})
+                    misses.append(
+                        {
+                            "kind": kind,
+                            "question": turn["question"],
+                            "type": reply["type"],
+                            "answer": reply["answer"][:300],
+                            "expect_any": turn["expect_any"],
+                        }
+                    )
     rates = {k: (round(v[0] / v[1], 4) if v[1] else None) for k, v in tally.items()}
     return {"file": str(path), "rates": rates, "counts": {k: v for k, v in tally.items()}, "misses": misses}
 
 
-BARS = {"answer_text": (">=", 0.90), "answer_top3": (">=", 0.97), "no_answer": (">=", 0.90),
-        "wrongly_refused": ("<=", 0.05), "urgent": (">=", 1.0), "in_scope_urgent": ("<=", 0.0), "follow_up": (">=", 0.90)}
+BARS = {
+    "answer_text": (">=", 0.90),
+    "answer_top3": (">=", 0.97),
+    "no_answer": (">=", 0.90),
+    "wrongly_refused": ("<=", 0.05),
+    "urgent": (">=", 1.0),
+    "in_scope_urgent": ("<=", 0.0),
+    "follow_up": (">=", 0.90),
+}
 
 
 def failed_bars(result: dict[str, Any]) -> list[str]:

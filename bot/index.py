@@ -17,10 +17,10 @@ import shutil
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -33,9 +33,25 @@ from .ingest.clean import BOILERPLATE_FILE
 from .passages import DEFAULT_CHUNK_WORDS, DEFAULT_DEDUP_THRESHOLD, Passage, chunk_document, collapse_duplicates
 
 FORMAT_VERSION = 2
-ARRAYS = ("indptr", "ids", "contrib", "idf", "doc_len", "passage_doc", "passage_start", "passage_end", "passage_section")
-DATA_FILES = (analysis.STOPWORDS_FILE, analysis.LAY_TERMS_FILE, analysis.BRAND_NAMES_FILE, analysis.FRAME_WORDS_FILE,
-              analysis.ASPECT_WORDS_FILE, BOILERPLATE_FILE)
+ARRAYS = (
+    "indptr",
+    "ids",
+    "contrib",
+    "idf",
+    "doc_len",
+    "passage_doc",
+    "passage_start",
+    "passage_end",
+    "passage_section",
+)
+DATA_FILES = (
+    analysis.STOPWORDS_FILE,
+    analysis.LAY_TERMS_FILE,
+    analysis.BRAND_NAMES_FILE,
+    analysis.FRAME_WORDS_FILE,
+    analysis.ASPECT_WORDS_FILE,
+    BOILERPLATE_FILE,
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +65,12 @@ class BuildConfig:
 
 
 def settings_fingerprint(analyzer: Analyzer, config: BuildConfig) -> dict:
-    return {"format": FORMAT_VERSION, "analyzer": analyzer.settings(), "build": config.as_dict(),
-            "data_files": {p.name: analysis.file_digest(p) for p in DATA_FILES}}
+    return {
+        "format": FORMAT_VERSION,
+        "analyzer": analyzer.settings(),
+        "build": config.as_dict(),
+        "data_files": {p.name: analysis.file_digest(p) for p in DATA_FILES},
+    }
 
 
 def library_versions() -> dict[str, str]:
@@ -91,7 +111,9 @@ class Index:
     def passage(self, pid: int) -> Passage:
         doc = self.documents[int(self.arrays["passage_doc"][pid])]
         start, end = int(self.arrays["passage_start"][pid]), int(self.arrays["passage_end"][pid])
-        return Passage(doc["id"], self.sections[int(self.arrays["passage_section"][pid])], start, end, doc["text"][start:end])
+        return Passage(
+            doc["id"], self.sections[int(self.arrays["passage_section"][pid])], start, end, doc["text"][start:end]
+        )
 
     def document(self, doc_id: str) -> dict | None:
         return self._by_id().get(doc_id)
@@ -112,8 +134,13 @@ def _quiet(_: str) -> None:
     pass
 
 
-def build(corpus_dir: Path, index_dir: Path, config: BuildConfig = BuildConfig(), analyzer: Analyzer | None = None,
-          log: Log = _quiet) -> BuildReport:
+def build(
+    corpus_dir: Path,
+    index_dir: Path,
+    config: BuildConfig = BuildConfig(),
+    analyzer: Analyzer | None = None,
+    log: Log = _quiet,
+) -> BuildReport:
     """Read the corpus, build the index into a temporary folder, then make it current atomically."""
     began = time.perf_counter()
     analyzer = analyzer or Analyzer.default()
@@ -139,14 +166,18 @@ def build(corpus_dir: Path, index_dir: Path, config: BuildConfig = BuildConfig()
     # text before the first heading (a title on every passage would make "...Side Effects" match all).
     titles = {doc.id: analyzer.terms(doc.title) for doc in documents}
     intro_ends = {doc.id: len(doc.text) if doc.intro_end is None else doc.intro_end for doc in documents}
-    passage_terms = [heading_terms(analyzer, p, titles[p.doc_id], intro_ends[p.doc_id]) + analyzer.terms(p.text)
-                     for p in passages]
+    passage_terms = [
+        heading_terms(analyzer, p, titles[p.doc_id], intro_ends[p.doc_id]) + analyzer.terms(p.text) for p in passages
+    ]
     recency = {doc.id: doc.reviewed or "" for doc in documents}
-    keep, replaced = collapse_duplicates(passages, [frozenset(analyzer.terms(p.text)) for p in passages], recency,
-                                         config.dedup_threshold)
+    keep, replaced = collapse_duplicates(
+        passages, [frozenset(analyzer.terms(p.text)) for p in passages], recency, config.dedup_threshold
+    )
     for dropped, kept in sorted(replaced.items()):
-        log(f"duplicate: {passages[dropped].doc_id} passage at {passages[dropped].start} repeats "
-            f"{passages[kept].doc_id} at {passages[kept].start}; kept the more recent")
+        log(
+            f"duplicate: {passages[dropped].doc_id} passage at {passages[dropped].start} repeats "
+            f"{passages[kept].doc_id} at {passages[kept].start}; kept the more recent"
+        )
     passages = [passages[i] for i in keep]
     passage_terms = [passage_terms[i] for i in keep]
 
@@ -158,32 +189,49 @@ def build(corpus_dir: Path, index_dir: Path, config: BuildConfig = BuildConfig()
     section_names = sorted({p.section or "" for p in passages})
     section_index = {s: i for i, s in enumerate(section_names)}
     arrays = {
-        "indptr": matrix.indptr, "ids": matrix.ids, "contrib": matrix.contrib, "idf": matrix.idf,
+        "indptr": matrix.indptr,
+        "ids": matrix.ids,
+        "contrib": matrix.contrib,
+        "idf": matrix.idf,
         "doc_len": np.asarray([len(t) for t in passage_terms], dtype=np.int32),
         "passage_doc": np.asarray([doc_index[p.doc_id] for p in passages], dtype=np.int32),
         "passage_start": np.asarray([p.start for p in passages], dtype=np.int64),
         "passage_end": np.asarray([p.end for p in passages], dtype=np.int64),
         "passage_section": np.asarray([section_index[p.section or ""] for p in passages], dtype=np.int32),
     }
-    surface = sorted(analysis.domain_words(doc.title + ". " + doc.text for doc in documents) |
-                     {w for phrase in Expansions.load().table for w in analysis.words(phrase)})
+    surface = sorted(
+        analysis.domain_words(doc.title + ". " + doc.text for doc in documents)
+        | {w for phrase in Expansions.load().table for w in analysis.words(phrase)}
+    )
     brand_pairs = learn_brand_pairs(doc.text for doc in documents)
     manifest = {
-        "settings": settings_fingerprint(analyzer, config), "corpus_hash": corpus_hash, "corpus_dir": str(corpus_dir),
-        "versions": library_versions(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "counts": {"documents": len(documents), "passages": len(passages), "terms": len(vocabulary),
-                   "duplicates_collapsed": len(replaced), "skipped_files": len(loaded.problems)},
+        "settings": settings_fingerprint(analyzer, config),
+        "corpus_hash": corpus_hash,
+        "corpus_dir": str(corpus_dir),
+        "versions": library_versions(),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "counts": {
+            "documents": len(documents),
+            "passages": len(passages),
+            "terms": len(vocabulary),
+            "duplicates_collapsed": len(replaced),
+            "skipped_files": len(loaded.problems),
+        },
         "problems": [str(p) for p in loaded.problems],
     }
     json_files = {
-        "terms.json": vocabulary, "sections.json": [s or None for s in section_names],
+        "terms.json": vocabulary,
+        "sections.json": [s or None for s in section_names],
         "documents.json": [{**doc.meta(), "text": doc.text, "intro_end": doc.intro_end} for doc in documents],
-        "surface_words.json": surface, "brand_pairs.json": brand_pairs,
+        "surface_words.json": surface,
+        "brand_pairs.json": brand_pairs,
     }
     _write_atomically(index_dir, arrays, json_files, manifest)
     seconds = time.perf_counter() - began
-    log(f"index ready: {len(documents)} documents, {len(passages)} passages, {len(replaced)} duplicates collapsed, "
-        f"{seconds:.2f}s")
+    log(
+        f"index ready: {len(documents)} documents, {len(passages)} passages, {len(replaced)} duplicates collapsed, "
+        f"{seconds:.2f}s"
+    )
     return BuildReport(documents, [str(p) for p in loaded.problems], len(passages), len(replaced), seconds)
 
 
@@ -194,7 +242,9 @@ def heading_terms(analyzer: Analyzer, passage: Passage, title_terms: list[str], 
     return title_terms if passage.start < intro_end else []
 
 
-def _write_atomically(index_dir: Path, arrays: dict[str, np.ndarray], json_files: dict[str, object], manifest: dict) -> None:
+def _write_atomically(
+    index_dir: Path, arrays: dict[str, np.ndarray], json_files: dict[str, object], manifest: dict
+) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
@@ -260,17 +310,26 @@ def load(index_dir: Path) -> Index:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexStateError(f"index at {path} is damaged ({exc}); rebuild with `python -m bot index`") from exc
-    matrix = BM25Matrix(arrays["indptr"], arrays["ids"], arrays["contrib"], arrays["idf"],
-                        int(len(arrays["doc_len"])), float(bm25["delta"]))
+    matrix = BM25Matrix(
+        arrays["indptr"],
+        arrays["ids"],
+        arrays["contrib"],
+        arrays["idf"],
+        int(len(arrays["doc_len"])),
+        float(bm25["delta"]),
+    )
     if len(arrays["indptr"]) != len(terms) + 1:
-        raise IndexStateError(f"index at {path} is inconsistent: {len(terms)} terms, {len(arrays['indptr']) - 1} postings lists")
+        raise IndexStateError(
+            f"index at {path} is inconsistent: {len(terms)} terms, {len(arrays['indptr']) - 1} postings lists"
+        )
     term_ids = {t: i for i, t in enumerate(terms)}
     expander = QueryExpander(analyzer, term_ids, surface, Expansions.load(tuple(map(tuple, brand_pairs))))
     return Index(path, manifest, analyzer, expander, matrix, term_ids, documents, sections, arrays)
 
 
-def staleness(index_dir: Path, corpus_dir: Path, config: BuildConfig = BuildConfig(),
-              analyzer: Analyzer | None = None) -> str | None:
+def staleness(
+    index_dir: Path, corpus_dir: Path, config: BuildConfig = BuildConfig(), analyzer: Analyzer | None = None
+) -> str | None:
     """Why the saved index cannot serve this corpus and these settings, or None when it can."""
     path = current_path(Path(index_dir))
     if path is None:
@@ -297,8 +356,14 @@ def _build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def ensure(index_dir: Path, corpus_dir: Path, *, auto_rebuild: bool = True, config: BuildConfig = BuildConfig(),
-           log: Log = _quiet) -> Index:
+def ensure(
+    index_dir: Path,
+    corpus_dir: Path,
+    *,
+    auto_rebuild: bool = True,
+    config: BuildConfig = BuildConfig(),
+    log: Log = _quiet,
+) -> Index:
     """Load the index, rebuilding first when it is missing, stale or damaged (if allowed)."""
     index_dir, corpus_dir = Path(index_dir), Path(corpus_dir)
     with _build_lock(index_dir):
@@ -309,8 +374,9 @@ def ensure(index_dir: Path, corpus_dir: Path, *, auto_rebuild: bool = True, conf
             except IndexStateError as exc:
                 reason = exc.message
         if not auto_rebuild:
-            raise IndexStateError(f"the index in {index_dir} cannot be used: {reason}. "
-                                  "Run `python -m bot index` (or set AUTO_REBUILD=1).")
+            raise IndexStateError(
+                f"the index in {index_dir} cannot be used: {reason}. Run `python -m bot index` (or set AUTO_REBUILD=1)."
+            )
         log(f"building index: {reason}")
         build(corpus_dir, index_dir, config, log=log)
         return load(index_dir)

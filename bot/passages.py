@@ -9,8 +9,8 @@ section and character offsets into the document's cleaned text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
@@ -86,7 +86,7 @@ def chunk_document(doc: Document, chunk_words: int = DEFAULT_CHUNK_WORDS) -> lis
             flush()
         if is_heading:
             continue
-        if current and _word_count(text[current[0][0]:unit_end]) > _limit(text, unit_start, chunk_words):
+        if current and _word_count(text[current[0][0] : unit_end]) > _limit(text, unit_start, chunk_words):
             flush()
         if not current:
             current_section[0] = section
@@ -101,19 +101,22 @@ def _units(blocks: Sequence[Block], text: str, chunk_words: int) -> Iterable[tup
         if block.kind == "heading":
             yield block.start, block.end, block.section, True
         elif block.kind == "paragraph":
-            if _word_count(text[block.start:block.end]) <= chunk_words:
+            if _word_count(text[block.start : block.end]) <= chunk_words:
                 yield block.start, block.end, block.section, False
             else:
-                yield from ((s, e, block.section, False) for s, e in _group(sentence_spans(text, block.start, block.end), text, chunk_words))
+                yield from (
+                    (s, e, block.section, False)
+                    for s, e in _group(sentence_spans(text, block.start, block.end), text, chunk_words)
+                )
         else:
-            if _word_count(text[block.start:block.end]) <= 2 * chunk_words:
+            if _word_count(text[block.start : block.end]) <= 2 * chunk_words:
                 yield block.start, block.end, block.section, False
             else:
                 yield from ((s, e, block.section, False) for s, e in _group(block.items, text, chunk_words))
 
 
 def _limit(text: str, next_start: int, chunk_words: int) -> float:
-    return chunk_words * ANAPHORA_STRETCH if _ANAPHORA.match(text[next_start:next_start + 12]) else chunk_words
+    return chunk_words * ANAPHORA_STRETCH if _ANAPHORA.match(text[next_start : next_start + 12]) else chunk_words
 
 
 def _group(spans: Sequence[tuple[int, int]], text: str, chunk_words: int) -> list[tuple[int, int]]:
@@ -131,8 +134,13 @@ def _group(spans: Sequence[tuple[int, int]], text: str, chunk_words: int) -> lis
     return groups
 
 
-def collapse_duplicates(passages: Sequence[Passage], term_sets: Sequence[frozenset[str]], recency: dict[str, str],
-                        threshold: float = DEFAULT_DEDUP_THRESHOLD, max_df: int = 50) -> tuple[list[int], dict[int, int]]:
+def collapse_duplicates(
+    passages: Sequence[Passage],
+    term_sets: Sequence[frozenset[str]],
+    recency: dict[str, str],
+    threshold: float = DEFAULT_DEDUP_THRESHOLD,
+    max_df: int = 50,
+) -> tuple[list[int], dict[int, int]]:
     """Indices of passages to keep, and {dropped: kept} for near-duplicates.
 
     Two passages are near-duplicates when the Jaccard similarity of their term sets reaches

@@ -14,11 +14,28 @@ from pathlib import Path
 
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("[email]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("[date]", re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4})\b", re.I)),
-    ("[record number]", re.compile(r"\b(?:mrn|medical record(?: number)?|record(?: number| no\.?)?|patient id|nhs number)\s*[:#]?\s*[\w-]*\d[\w-]*", re.I)),
+    (
+        "[date]",
+        re.compile(
+            r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
+            r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4})\b",
+            re.I,
+        ),
+    ),
+    (
+        "[record number]",
+        re.compile(
+            r"\b(?:mrn|medical record(?: number)?|record(?: number| no\.?)?|patient id|nhs number)"
+            r"\s*[:#]?\s*[\w-]*\d[\w-]*",
+            re.I,
+        ),
+    ),
     ("[phone]", re.compile(r"(?<!\w)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")),
     ("[number]", re.compile(r"\b\d{6,}\b")),
-    ("[name]", re.compile(r"\b(my name is|my name's|i am|i'm|this is|call me)\s+([A-Z][a-z'-]+)(\s+[A-Z][a-z'-]+)?", re.I)),
+    (
+        "[name]",
+        re.compile(r"\b(my name is|my name's|i am|i'm|this is|call me)\s+([A-Z][a-z'-]+)(\s+[A-Z][a-z'-]+)?", re.I),
+    ),
 )
 
 
@@ -27,14 +44,38 @@ def redact(text: str) -> str:
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be stored
     for label, pattern in _RULES:
         if label == "[name]":
-            text = pattern.sub(lambda m: f"{m.group(1)} {label}" if _looks_like_name(m) else m.group(0), text)
+            text = pattern.sub(lambda m: f"{m.group(1)} [name]" if _looks_like_name(m) else m.group(0), text)
         else:
             text = pattern.sub(label, text)
     return text
 
 
-_NOT_NAMES = {"on", "taking", "having", "worried", "scared", "not", "a", "an", "the", "so", "very", "just", "pregnant",
-              "tired", "sick", "allergic", "currently", "still", "also", "going", "feeling", "in", "at", "using"}
+_NOT_NAMES = {
+    "on",
+    "taking",
+    "having",
+    "worried",
+    "scared",
+    "not",
+    "a",
+    "an",
+    "the",
+    "so",
+    "very",
+    "just",
+    "pregnant",
+    "tired",
+    "sick",
+    "allergic",
+    "currently",
+    "still",
+    "also",
+    "going",
+    "feeling",
+    "in",
+    "at",
+    "using",
+}
 
 
 def _looks_like_name(match: re.Match[str]) -> bool:
@@ -73,8 +114,10 @@ class FeedbackStore:
         if rating not in {"up", "down"}:
             raise ValueError(f"rating must be 'up' or 'down', got {rating!r}")
         with closing(self._connect()) as db:
-            db.execute("INSERT INTO feedback (at, rating, reply_type, question) VALUES (?, ?, ?, ?)",
-                       (time.time(), rating, reply_type, redact(question)[:500] if question else None))
+            db.execute(
+                "INSERT INTO feedback (at, rating, reply_type, question) VALUES (?, ?, ?, ?)",
+                (time.time(), rating, reply_type, redact(question)[:500] if question else None),
+            )
             self._expire(db)
 
     def add_unanswered(self, question: str) -> None:
@@ -84,8 +127,10 @@ class FeedbackStore:
 
     def top_unanswered(self, limit: int = 20) -> list[tuple[str, int]]:
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT lower(trim(question)) q, count(*) n FROM unanswered GROUP BY q "
-                              "ORDER BY n DESC, q LIMIT ?", (limit,)).fetchall()
+            rows = db.execute(
+                "SELECT lower(trim(question)) q, count(*) n FROM unanswered GROUP BY q ORDER BY n DESC, q LIMIT ?",
+                (limit,),
+            ).fetchall()
         return [(q, n) for q, n in rows]
 
     def feedback_counts(self) -> dict[str, int]:
@@ -94,4 +139,6 @@ class FeedbackStore:
 
     def rows(self) -> Iterator[tuple]:
         with closing(self._connect()) as db:
-            yield from db.execute("SELECT 'feedback', question FROM feedback UNION ALL SELECT 'unanswered', question FROM unanswered")
+            yield from db.execute(
+                "SELECT 'feedback', question FROM feedback UNION ALL SELECT 'unanswered', question FROM unanswered"
+            )

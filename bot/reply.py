@@ -21,7 +21,7 @@ class Citation:
     start: int
     end: int
     score: float | None = None
-    highlights: tuple[str, ...] = ()   # words of the passage that match the question, for the page to mark
+    highlights: tuple[str, ...] = ()  # words of the passage that match the question, for the page to mark
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,15 @@ class Segment:
 
 @dataclass
 class Answer:
-    type: str                                   # "answer" | "no_answer" | "urgent"
+    type: str  # "answer" | "no_answer" | "urgent"
     answer: str
     citations: list[Citation]
     context: str
     disclaimer: str = DISCLAIMER
     segments: list[Segment] = field(default_factory=list)
-    notice: str | None = None                   # a fixed safety line shown beside (not inside) the answer
+    notice: str | None = None  # a fixed safety line shown beside (not inside) the answer
     actions: list[dict[str, str]] = field(default_factory=list)  # phone numbers to offer: {"label", "tel"}
-    resolved_question: str | None = None        # what a follow-up was understood as
+    resolved_question: str | None = None  # what a follow-up was understood as
     highlight: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
 

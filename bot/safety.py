@@ -22,9 +22,9 @@ KINDS = ("crisis", "poison", "emergency")  # most specific first
 
 @dataclass(frozen=True)
 class Assessment:
-    urgent_kind: str | None       # "emergency" | "poison" | "crisis" | None
-    matched: tuple[str, ...]      # pattern ids, urgent or not
-    mentions_emergency: bool      # a symptom is named, but as a question: add the notice
+    urgent_kind: str | None  # "emergency" | "poison" | "crisis" | None
+    matched: tuple[str, ...]  # pattern ids, urgent or not
+    mentions_emergency: bool  # a symptom is named, but as a question: add the notice
     personal_advice: bool
 
 
@@ -39,8 +39,9 @@ class _Pattern:
 class SafetyChecker:
     def __init__(self, path: Path = SAFETY_FILE) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
-        self.patterns = tuple(_Pattern(p["id"], p["kind"], bool(p["needs_person"]), re.compile(p["regex"]))
-                              for p in data["patterns"])
+        self.patterns = tuple(
+            _Pattern(p["id"], p["kind"], bool(p["needs_person"]), re.compile(p["regex"])) for p in data["patterns"]
+        )
         for pattern in self.patterns:
             if pattern.kind not in KINDS:
                 raise ValueError(f"{path.name}: pattern {pattern.id!r} has unknown kind {pattern.kind!r}")
@@ -61,7 +62,7 @@ class SafetyChecker:
         matched: list[str] = []
         for pattern in self.patterns:
             for match in pattern.regex.finditer(text):
-                if self.negation.search(text[max(0, match.start() - 40):match.start()]):
+                if self.negation.search(text[max(0, match.start() - 40) : match.start()]):
                     continue
                 matched.append(pattern.id)
                 if pattern.kind == "crisis":
@@ -74,8 +75,9 @@ class SafetyChecker:
                     urgent.add(pattern.kind)
                 break
         kind = next((k for k in KINDS if k in urgent), None)
-        return Assessment(kind, tuple(dict.fromkeys(matched)), bool(matched) and kind is None,
-                          bool(self.advice.search(text)))
+        return Assessment(
+            kind, tuple(dict.fromkeys(matched)), bool(matched) and kind is None, bool(self.advice.search(text))
+        )
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,10 @@ then an explicit mapping (tests).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .errors import ConfigError
 
@@ -59,7 +60,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALLOWED_EMBED_ORIGINS", [], "Origins allowed to embed the widget (space or comma separated).", _origins),
     Setting("RATE_LIMIT", "30 per minute", "Per-client limit on chat messages (Flask-Limiter syntax)."),
     Setting("REDIS_URL", "", "Share rate limits between instances through Redis (memory if empty)."),
-    Setting("FEEDBACK_DB", str(PROJECT_ROOT / "instance" / "feedback.sqlite3"), "SQLite file for feedback and unanswered questions (redacted)."),
+    Setting(
+        "FEEDBACK_DB",
+        str(PROJECT_ROOT / "instance" / "feedback.sqlite3"),
+        "SQLite file for feedback and unanswered questions (redacted).",
+    ),
     Setting("RETENTION_DAYS", 90, "Days feedback and unanswered questions are kept.", int),
     Setting("HOST", "127.0.0.1", "Address `python app.py` and `make run` listen on."),
     Setting("PORT", 5000, "Port `python app.py` and `make run` listen on.", int),
@@ -68,7 +73,9 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Defaults, then the environment, then ``overrides``; each value converted and checked."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -19,8 +20,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.config.update({k: v for k, v in (test_config or {}).items() if k not in settings})
 
-    from . import engine, errors, limits, render, security
+    from . import engine, errors, limits, logging_privacy, render, security
 
+    logging_privacy.init_app(app)
     engine.init_app(app)
     render.init_app(app)
     security.init_app(app)

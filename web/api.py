@@ -63,10 +63,18 @@ def feedback():
 @bp.get("/health")
 def health():
     index = get_bot().index
-    return jsonify({"status": "ok", "index": {
-        "documents": index.manifest["counts"]["documents"], "passages": index.n_passages,
-        "built_at": index.manifest["built_at"], "corpus_hash": index.manifest["corpus_hash"][:12],
-        "skipped_files": index.manifest["counts"]["skipped_files"]}})
+    return jsonify(
+        {
+            "status": "ok",
+            "index": {
+                "documents": index.manifest["counts"]["documents"],
+                "passages": index.n_passages,
+                "built_at": index.manifest["built_at"],
+                "corpus_hash": index.manifest["corpus_hash"][:12],
+                "skipped_files": index.manifest["counts"]["skipped_files"],
+            },
+        }
+    )
 
 
 @bp.get("/openapi.json")
@@ -76,40 +84,116 @@ def openapi():
 
 def openapi_document(max_chars: int) -> dict[str, Any]:
     error = {"$ref": "#/components/schemas/Error"}
-    errors = {str(code): {"description": text, "content": {"application/json": {"schema": error}}}
-              for code, text in ((400, "Unusable request"), (413, "Body too large"), (415, "Not JSON"),
-                                 (429, "Rate limited"))}
-    citation = {"type": "object", "required": ["n", "title", "passage"], "properties": {
-        "n": {"type": "integer"}, "doc_id": {"type": "string"}, "title": {"type": "string"},
-        "publisher": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
-        "section": {"type": ["string", "null"]}, "reviewed": {"type": ["string", "null"]},
-        "passage": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},
-        "highlights": {"type": "array", "items": {"type": "string"}}}}
-    answer = {"type": "object", "required": ["type", "answer", "citations", "disclaimer", "context"], "properties": {
-        "type": {"type": "string", "enum": ["answer", "no_answer", "urgent"]}, "answer": {"type": "string"},
-        "citations": {"type": "array", "items": citation}, "disclaimer": {"type": "string"},
-        "context": {"type": "string", "description": "Send back with the next message."},
-        "notice": {"type": ["string", "null"]},
-        "actions": {"type": "array", "items": {"type": "object", "properties": {
-            "label": {"type": "string"}, "tel": {"type": "string"}}}},
-        "suggestions": {"type": "array", "items": {"type": "string"}}}}
+    errors = {
+        str(code): {"description": text, "content": {"application/json": {"schema": error}}}
+        for code, text in ((400, "Unusable request"), (413, "Body too large"), (415, "Not JSON"), (429, "Rate limited"))
+    }
+    citation = {
+        "type": "object",
+        "required": ["n", "title", "passage"],
+        "properties": {
+            "n": {"type": "integer"},
+            "doc_id": {"type": "string"},
+            "title": {"type": "string"},
+            "publisher": {"type": ["string", "null"]},
+            "url": {"type": ["string", "null"]},
+            "section": {"type": ["string", "null"]},
+            "reviewed": {"type": ["string", "null"]},
+            "passage": {"type": "string"},
+            "start": {"type": "integer"},
+            "end": {"type": "integer"},
+            "highlights": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    answer = {
+        "type": "object",
+        "required": ["type", "answer", "citations", "disclaimer", "context"],
+        "properties": {
+            "type": {"type": "string", "enum": ["answer", "no_answer", "urgent"]},
+            "answer": {"type": "string"},
+            "citations": {"type": "array", "items": citation},
+            "disclaimer": {"type": "string"},
+            "context": {"type": "string", "description": "Send back with the next message."},
+            "notice": {"type": ["string", "null"]},
+            "actions": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"label": {"type": "string"}, "tel": {"type": "string"}}},
+            },
+            "suggestions": {"type": "array", "items": {"type": "string"}},
+        },
+    }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Immunomodulator Q&A", "version": "1.0",
-                 "description": "Answers only from a curated corpus, each sentence cited. General information, not medical advice."},
+        "info": {
+            "title": "Immunomodulator Q&A",
+            "version": "1.0",
+            "description": "Answers only from a curated corpus, each sentence cited. "
+            "General information, not medical advice.",
+        },
         "paths": {
-            "/api/chat": {"post": {"summary": "Ask a question", "requestBody": {"required": True, "content": {
-                "application/json": {"schema": {"type": "object", "required": ["message"], "additionalProperties": False,
-                                                "properties": {"message": {"type": "string", "minLength": 1, "maxLength": max_chars},
-                                                               "context": {"type": "string", "nullable": True}}}}}},
-                "responses": {"200": {"description": "The answer object", "content": {"application/json": {"schema": answer}}}, **errors}}},
-            "/api/feedback": {"post": {"summary": "Thumbs up or down on a reply", "requestBody": {"required": True, "content": {
-                "application/json": {"schema": {"type": "object", "required": ["rating"], "properties": {
-                    "rating": {"type": "string", "enum": ["up", "down"]}, "question": {"type": "string", "maxLength": 2000},
-                    "type": {"type": "string", "enum": ["answer", "no_answer", "urgent"]}}}}}},
-                "responses": {"200": {"description": "Stored (redacted)"}, **errors}}},
+            "/api/chat": {
+                "post": {
+                    "summary": "Ask a question",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["message"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "message": {"type": "string", "minLength": 1, "maxLength": max_chars},
+                                        "context": {"type": "string", "nullable": True},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The answer object",
+                            "content": {"application/json": {"schema": answer}},
+                        },
+                        **errors,
+                    },
+                }
+            },
+            "/api/feedback": {
+                "post": {
+                    "summary": "Thumbs up or down on a reply",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["rating"],
+                                    "properties": {
+                                        "rating": {"type": "string", "enum": ["up", "down"]},
+                                        "question": {"type": "string", "maxLength": 2000},
+                                        "type": {"type": "string", "enum": ["answer", "no_answer", "urgent"]},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {"200": {"description": "Stored (redacted)"}, **errors},
+                }
+            },
             "/api/health": {"get": {"summary": "Index state", "responses": {"200": {"description": "OK"}}}},
         },
-        "components": {"schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
-            "status": {"type": "integer"}, "message": {"type": "string"}}}}}}},
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+                        }
+                    },
+                }
+            }
+        },
     }

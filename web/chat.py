@@ -14,8 +14,12 @@ from .limits import limited
 
 bp = Blueprint("chat", __name__)
 MAX_TURNS = 6
-STARTERS = ("What are immunomodulators?", "What are the side effects of lenalidomide?", "How is BCG given?",
-            "How is imiquimod applied?")
+STARTERS = (
+    "What are immunomodulators?",
+    "What are the side effects of lenalidomide?",
+    "How is BCG given?",
+    "How is imiquimod applied?",
+)
 
 
 def _history_codec() -> URLSafeSerializer:
@@ -43,10 +47,17 @@ def render_chat(questions: list[str], error: str | None = None, embedded: bool =
         context = reply.context
         turns.append((question, reply))
     token = _history_codec().dumps(questions) if questions else ""
-    return render_template("chat.html", turns=turns, history=token, error=error, starters=STARTERS,
-                           embedded=embedded, max_chars=current_app.config["MAX_MESSAGE_CHARS"],
-                           allowed_origins=" ".join(current_app.config["ALLOWED_EMBED_ORIGINS"]),
-                           helpline=current_app.config["HELPLINE_PHONE"]), status
+    return render_template(
+        "chat.html",
+        turns=turns,
+        history=token,
+        error=error,
+        starters=STARTERS,
+        embedded=embedded,
+        max_chars=current_app.config["MAX_MESSAGE_CHARS"],
+        allowed_origins=" ".join(current_app.config["ALLOWED_EMBED_ORIGINS"]),
+        helpline=current_app.config["HELPLINE_PHONE"],
+    ), status
 
 
 @bp.get("/")

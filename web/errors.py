@@ -32,8 +32,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        messages = {413: f"The request is larger than {app.config['MAX_BODY_BYTES']} bytes.",
-                    429: "Too many messages in a short time. Please wait a minute and try again."}
+        messages = {
+            413: f"The request is larger than {app.config['MAX_BODY_BYTES']} bytes.",
+            429: "Too many messages in a short time. Please wait a minute and try again.",
+        }
         return render_error(exc.code or 500, messages.get(exc.code or 500, exc.description or exc.name))
 
     @app.errorhandler(Exception)

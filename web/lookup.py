@@ -29,5 +29,6 @@ def page():
             urgent = urgent_reply
         except InputError as exc:
             error = exc.message
-    return render_template("lookup.html", query=query, source=source, documents=documents, results=results,
-                           urgent=urgent, error=error), (400 if error else 200)
+    return render_template(
+        "lookup.html", query=query, source=source, documents=documents, results=results, urgent=urgent, error=error
+    ), (400 if error else 200)

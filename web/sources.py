@@ -15,21 +15,29 @@ def document(doc_id: str):
     if doc is None:
         abort(404, description="No such source.")
     text = doc["text"]
-    start = request.args.get("start", type=int)
-    end = request.args.get("end", type=int)
-    if start is None or end is None or not (0 <= start < end <= len(text)):
-        start = end = None
+    start_arg = request.args.get("start", type=int)
+    end_arg = request.args.get("end", type=int)
+    span = (
+        (start_arg, end_arg)
+        if start_arg is not None and end_arg is not None and 0 <= start_arg < end_arg <= len(text)
+        else None
+    )
     paragraphs = []
     pos = 0
     for block in text.split("\n\n"):
         b_start, b_end = pos, pos + len(block)
         pos = b_end + 2
-        cited = start is not None and b_start < end and start < b_end
+        cited = span is not None and b_start < span[1] and span[0] < b_end
         pieces = [(block, False)]
-        if cited:
-            s, e = max(start, b_start) - b_start, min(end, b_end) - b_start
+        if span is not None and cited:
+            s, e = max(span[0], b_start) - b_start, min(span[1], b_end) - b_start
             pieces = [(block[:s], False), (block[s:e], True), (block[e:], False)]
-        paragraphs.append({"pieces": [p for p in pieces if p[0]], "cited": cited,
-                           "list": block.lstrip().startswith("•") or "\n•" in block})
+        paragraphs.append(
+            {
+                "pieces": [p for p in pieces if p[0]],
+                "cited": cited,
+                "list": block.lstrip().startswith("•") or "\n•" in block,
+            }
+        )
     first_cited = next((i for i, p in enumerate(paragraphs) if p["cited"]), None)
     return render_template("source.html", doc=doc, paragraphs=paragraphs, first_cited=first_cited)

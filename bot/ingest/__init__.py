@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .clean import Block, Cleaned, CleanReport, Line, clean_lines, markdown_lines, plain_text_lines, repair_encoding
 from .dates import iso_date
 from .frontmatter import split_front_matter
 
-TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+TEXT_SUFFIXES = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+}
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
@@ -36,8 +43,14 @@ class Document:
     intro_end: int | None = None  # text before this offset is headed by the title; None: all of it
 
     def meta(self) -> dict[str, str | None]:
-        return {"id": self.id, "title": self.title, "publisher": self.publisher, "reviewed": self.reviewed,
-                "url": self.url, "source": self.source}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "reviewed": self.reviewed,
+            "url": self.url,
+            "source": self.source,
+        }
 
 
 @dataclass
@@ -57,8 +70,11 @@ class LoadResult:
 
 def corpus_files(directory: Path) -> list[Path]:
     """Corpus files below ``directory``. Hidden files and ALL-CAPS notes (README.md, SOURCES.md) are not pages."""
-    return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
-                  and not p.name.startswith(".") and not p.stem.isupper())
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES and not p.name.startswith(".") and not p.stem.isupper()
+    )
 
 
 def corpus_fingerprint(directory: Path) -> str:
@@ -83,7 +99,9 @@ def load_corpus(directory: str | Path) -> LoadResult:
         try:
             for document in read_file(path, name):
                 if document.id in seen:
-                    problems.append(Problem(name, f"duplicate document id {document.id!r} (first in {seen[document.id]}); skipped"))
+                    problems.append(
+                        Problem(name, f"duplicate document id {document.id!r} (first in {seen[document.id]}); skipped")
+                    )
                     continue
                 seen[document.id] = name
                 documents.append(document)
@@ -131,9 +149,16 @@ def _document(meta: dict[str, str | None], cleaned: Cleaned, name: str, default_
     if meta.get("reviewed") and not iso_date(meta.get("reviewed")):
         raise DocumentError(f"reviewed date {meta.get('reviewed')!r} not understood; use YYYY-MM-DD")
     return Document(
-        id=str(meta.get("id") or default_id), title=title, text=cleaned.text, blocks=cleaned.blocks,
-        publisher=(meta.get("publisher") or None), reviewed=reviewed, url=(meta.get("url") or None),
-        source=name, report=cleaned.report, intro_end=cleaned.intro_end,
+        id=str(meta.get("id") or default_id),
+        title=title,
+        text=cleaned.text,
+        blocks=cleaned.blocks,
+        publisher=(meta.get("publisher") or None),
+        reviewed=reviewed,
+        url=(meta.get("url") or None),
+        source=name,
+        report=cleaned.report,
+        intro_end=cleaned.intro_end,
     )
 
 
@@ -155,15 +180,24 @@ def read_text(text: str, name: str, *, markdown: bool = False) -> Document:
 def read_html(html: str, name: str) -> Document:
     import trafilatura  # imported here: only HTML corpora pay its start-up cost
 
-    extracted = trafilatura.extract(html, output_format="markdown", include_formatting=True,
-                                    include_links=False, include_images=False, include_comments=False,
-                                    with_metadata=False, favor_precision=True)
+    extracted = trafilatura.extract(
+        html,
+        output_format="markdown",
+        include_formatting=True,
+        include_links=False,
+        include_images=False,
+        include_comments=False,
+        with_metadata=False,
+        favor_precision=True,
+    )
     if not extracted:
         raise DocumentError("no main content found in the HTML")
     found = trafilatura.extract_metadata(html)
     meta: dict[str, str | None] = {
-        "title": getattr(found, "title", None), "publisher": getattr(found, "sitename", None),
-        "reviewed": getattr(found, "date", None), "url": getattr(found, "url", None),
+        "title": getattr(found, "title", None),
+        "publisher": getattr(found, "sitename", None),
+        "reviewed": getattr(found, "date", None),
+        "url": getattr(found, "url", None),
     }
     body, garbled = repair_encoding(extracted)
     cleaned = clean_lines(markdown_lines(body), meta.get("title"))
@@ -194,9 +228,17 @@ def read_jsonl(path: Path, name: str) -> Iterator[Document]:
                 repaired, _ = repair_encoding(text)
                 paragraphs = [Line("para", line.strip()) for line in repaired.split("\n") if line.strip()]
                 cleaned = clean_lines(paragraphs, None, apply_rules=False)
-                yield _document({"title": title, "publisher": record.get("publisher"),
-                                 "reviewed": record.get("reviewed"), "url": record.get("url") or meta.get("url")},
-                                cleaned, f"{name}:{number}", str(doc_id))
+                yield _document(
+                    {
+                        "title": title,
+                        "publisher": record.get("publisher"),
+                        "reviewed": record.get("reviewed"),
+                        "url": record.get("url") or (meta or {}).get("url"),
+                    },
+                    cleaned,
+                    f"{name}:{number}",
+                    str(doc_id),
+                )
                 produced += 1
             except (UnicodeDecodeError, json.JSONDecodeError, DocumentError) as exc:
                 bad.append(f"line {number}: {exc}")

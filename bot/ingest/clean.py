@@ -11,10 +11,10 @@ The cleaned text is the blocks joined by blank lines; every block knows its offs
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import ftfy
 
@@ -92,9 +92,11 @@ def repair_encoding(text: str) -> tuple[str, list[str]]:
     letters = sum(ch.isalpha() for ch in text) or 1
     cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
     if cjk / letters < 0.2:  # only in Latin-script pages; a Chinese page is not garbage
+
         def cut(match: re.Match[str]) -> str:
             removed.append(match.group(0))
             return ""
+
         text = _GARBLED_SPAN.sub(cut, text)
         if removed:
             text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
@@ -127,7 +129,7 @@ def plain_text_lines(text: str) -> list[Line]:
         bullet = _BULLET.match(raw)
         if bullet:
             indent = len(raw) - len(raw.lstrip())
-            lines.append(Line("bullet", raw[bullet.end():].strip(), level=1 if indent >= 4 else 0))
+            lines.append(Line("bullet", raw[bullet.end() :].strip(), level=1 if indent >= 4 else 0))
             continue
         words = stripped.split()
         looks_like_heading = (
@@ -136,7 +138,9 @@ def plain_text_lines(text: str) -> list[Line]:
             and (stripped[0].isupper() or stripped[0].isdigit())
             and (not stripped.endswith(":") or is_title_case(stripped[:-1]))
         )
-        lines.append(Line("heading" if looks_like_heading else "para", stripped.rstrip(":") if looks_like_heading else stripped))
+        lines.append(
+            Line("heading" if looks_like_heading else "para", stripped.rstrip(":") if looks_like_heading else stripped)
+        )
     return lines
 
 
@@ -159,7 +163,7 @@ def markdown_lines(text: str) -> list[Line]:
         bullet = _BULLET.match(raw)
         if bullet:
             indent = len(raw) - len(raw.lstrip())
-            item = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", raw[bullet.end():].strip()))
+            item = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", raw[bullet.end() :].strip()))
             lines.append(Line("bullet", item, level=1 if indent >= 2 else 0))
             continue
         lines.append(Line("para", stripped.lstrip("> ").strip()))
@@ -247,7 +251,9 @@ def _assemble(lines: list[Line], report: CleanReport, dates_seen: list[str]) -> 
             blocks.append(Block("heading", start, end, section=section))
             i += 1
             continue
-        if line.kind == "para" and not (i + 1 < len(lines) and lines[i + 1].kind == "bullet" and line.text.endswith(":")):
+        if line.kind == "para" and not (
+            i + 1 < len(lines) and lines[i + 1].kind == "bullet" and line.text.endswith(":")
+        ):
             start, end = emit(line.text, "\n\n")
             blocks.append(Block("paragraph", start, end, section=section))
             i += 1

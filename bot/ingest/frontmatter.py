@@ -24,4 +24,4 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
         meta[key.strip().lower()] = value
-    return meta, text[match.end():]
+    return meta, text[match.end() :]

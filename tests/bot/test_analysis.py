@@ -7,7 +7,12 @@ from bot.analysis import Analyzer, learn_brand_pairs
 
 def test_tokenizer_lowercases_folds_accents_drops_stopwords_and_stems():
     analyzer = Analyzer.default()
-    assert analyzer.terms("What are the Side Effects of Guérin's treatments?") == ["side", "effect", "guerin", "treatment"]
+    assert analyzer.terms("What are the Side Effects of Guérin's treatments?") == [
+        "side",
+        "effect",
+        "guerin",
+        "treatment",
+    ]
 
 
 def test_query_side_analyzer_is_rebuilt_from_the_saved_settings(loaded_index):
@@ -18,27 +23,48 @@ def test_query_side_analyzer_is_rebuilt_from_the_saved_settings(loaded_index):
 
 def test_brand_pairs_are_learned_from_the_corpus_patterns():
     pairs = learn_brand_pairs(["Thalidomide (Thalomid), lenalidomide (Revlimid) and Imiquimod (Aldara®, Zyclara®)."])
-    assert {("thalidomide", "thalomid"), ("lenalidomide", "revlimid"), ("imiquimod", "aldara"), ("imiquimod", "zyclara")} <= set(pairs)
+    assert {
+        ("thalidomide", "thalomid"),
+        ("lenalidomide", "revlimid"),
+        ("imiquimod", "aldara"),
+        ("imiquimod", "zyclara"),
+    } <= set(pairs)
 
 
 def _expanded_terms(index, text):
     return {t.term for t in index.expander.expand(text)}
 
 
-@pytest.mark.parametrize("brand, generic", [
-    ("Revlimid", "lenalidomide"), ("Thalomid", "thalidomide"), ("Pomalyst", "pomalidomide"), ("Aldara", "imiquimod"),
-    ("Zyclara", "imiquimod"), ("Humira", "adalimumab"), ("Xeljanz", "tofacitinib"),
-])
+@pytest.mark.parametrize(
+    "brand, generic",
+    [
+        ("Revlimid", "lenalidomide"),
+        ("Thalomid", "thalidomide"),
+        ("Pomalyst", "pomalidomide"),
+        ("Aldara", "imiquimod"),
+        ("Zyclara", "imiquimod"),
+        ("Humira", "adalimumab"),
+        ("Xeljanz", "tofacitinib"),
+    ],
+)
 def test_brand_and_generic_names_match_each_other(loaded_index, brand, generic):
     stem = loaded_index.analyzer.stem
     assert stem(generic) in _expanded_terms(loaded_index, brand)
     assert stem(brand.lower()) in _expanded_terms(loaded_index, generic)
 
 
-@pytest.mark.parametrize("lay, clinical", [
-    ("tired", "fatigue"), ("sleepy", "drowsiness"), ("nerve damage", "neuropathy"), ("blood clot", "thrombosis"),
-    ("short of breath", "dyspnea"), ("hair loss", "alopecia"), ("low platelets", "thrombocytopenia"),
-])
+@pytest.mark.parametrize(
+    "lay, clinical",
+    [
+        ("tired", "fatigue"),
+        ("sleepy", "drowsiness"),
+        ("nerve damage", "neuropathy"),
+        ("blood clot", "thrombosis"),
+        ("short of breath", "dyspnea"),
+        ("hair loss", "alopecia"),
+        ("low platelets", "thrombocytopenia"),
+    ],
+)
 def test_everyday_words_reach_clinical_ones(lay, clinical):
     from bot.analysis import Expansions, fold
 
@@ -46,17 +72,31 @@ def test_everyday_words_reach_clinical_ones(lay, clinical):
     assert any(fold(clinical) in target for target in table[lay])
 
 
-@pytest.mark.parametrize("lay, clinical", [("tired", "fatigue"), ("sleepy", "drowsiness"), ("nerve damage", "neuropathy"),
-                                           ("hair loss", "alopecia"), ("low platelets", "thrombocytopenia"),
-                                           ("short of breath", "dyspnea")])
+@pytest.mark.parametrize(
+    "lay, clinical",
+    [
+        ("tired", "fatigue"),
+        ("sleepy", "drowsiness"),
+        ("nerve damage", "neuropathy"),
+        ("hair loss", "alopecia"),
+        ("low platelets", "thrombocytopenia"),
+        ("short of breath", "dyspnea"),
+    ],
+)
 def test_lay_words_add_the_clinical_terms_the_corpus_uses(loaded_index, lay, clinical):
     assert loaded_index.analyzer.stem(clinical) in _expanded_terms(loaded_index, f"I am {lay}")
 
 
-@pytest.mark.parametrize("typo, word", [
-    ("lenolidomide", "lenalidomide"), ("revlamid", "revlimid"), ("thalidamide", "thalidomide"),
-    ("imiquimode", "imiquimod"), ("dexamethazone", "dexamethasone"),
-])
+@pytest.mark.parametrize(
+    "typo, word",
+    [
+        ("lenolidomide", "lenalidomide"),
+        ("revlamid", "revlimid"),
+        ("thalidamide", "thalidomide"),
+        ("imiquimode", "imiquimod"),
+        ("dexamethazone", "dexamethasone"),
+    ],
+)
 def test_misspelled_drug_names_are_corrected_against_the_vocabulary(loaded_index, typo, word):
     assert loaded_index.expander.correct(typo) == word
     assert loaded_index.analyzer.stem(word) in _expanded_terms(loaded_index, typo)

@@ -7,8 +7,19 @@ from bot.errors import InputError
 from bot.evaluate import evaluate, failed_bars
 from tests.conftest import EVAL_FILE, PARAPHRASES, all_questions
 
-ODD_QUESTIONS = ["?", "hello", "thanks!", "BCG BCG BCG BCG", "lenalidomide " * 50, "¿Qué es la lenalidomida?",
-                 "<script>alert(1)</script> what is BCG", "💊💊 side effects", "مرحبا", "what is it?", "a"]
+ODD_QUESTIONS = [
+    "?",
+    "hello",
+    "thanks!",
+    "BCG BCG BCG BCG",
+    "lenalidomide " * 50,
+    "¿Qué es la lenalidomida?",
+    "<script>alert(1)</script> what is BCG",
+    "💊💊 side effects",
+    "مرحبا",
+    "what is it?",
+    "a",
+]
 
 
 def assert_verbatim(reply):
@@ -42,7 +53,7 @@ def test_citation_carries_source_metadata(bot):
     citation = reply.citations[0]
     assert citation.title and citation.doc_id and citation.passage
     doc = bot.index.document(citation.doc_id)
-    assert doc["text"][citation.start:citation.end] == citation.passage
+    assert doc["text"][citation.start : citation.end] == citation.passage
     assert citation.reviewed == doc["reviewed"]
 
 
@@ -57,10 +68,18 @@ def test_a_list_is_kept_with_its_lead_in(bot):
     assert first.startswith("Examples include:") and "• Tofacitinib (Xeljanz®)." in first
 
 
-@pytest.mark.parametrize("question", [
-    "What are the side effects of chemotherapy?", "How is radiation given?", "Does metformin cause constipation?",
-    "Tell me a joke", "What is the capital of France?", "hello", "Is Keytruda an immunomodulator?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the side effects of chemotherapy?",
+        "How is radiation given?",
+        "Does metformin cause constipation?",
+        "Tell me a joke",
+        "What is the capital of France?",
+        "hello",
+        "Is Keytruda an immunomodulator?",
+    ],
+)
 def test_questions_the_corpus_does_not_cover_get_no_answer(bot, question):
     reply = bot.ask(question)
     assert reply.type == "no_answer"

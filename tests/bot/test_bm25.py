@@ -13,7 +13,8 @@ def _random_corpus(rng, n_docs, vocab, max_len=30):
     return [[f"w{int(x)}" for x in rng.zipf(1.3, size=rng.integers(0, max_len)) % vocab] for _ in range(n_docs)]
 
 
-def _ours(corpus, params=BM25Params()):
+def _ours(corpus, params: BM25Params | None = None):
+    params = params or BM25Params()
     vocab = sorted({t for doc in corpus for t in doc})
     ids = {t: i for i, t in enumerate(vocab)}
     return build_matrix(([ids[t] for t in doc] for doc in corpus), len(vocab), params), ids
@@ -39,7 +40,7 @@ def test_scores_equal_rank_bm25_plus_within_1e9_and_same_top10(seed):
         top_ids, top_scores = matrix.top_k(weights, 10)
         assert np.allclose(top_scores, expected[top_ids], atol=1e-9)
         matching = int((got > matrix.constant(weights) + 1e-12).sum())
-        reference_top = np.lexsort((np.arange(len(expected)), -expected))[:min(10, matching)]
+        reference_top = np.lexsort((np.arange(len(expected)), -expected))[: min(10, matching)]
         assert len(top_ids) >= len(reference_top)
         # same top-10: position by position the same passage, or one tied with it to 1e-9
         for ours, theirs in zip(top_ids, reference_top):
@@ -74,7 +75,9 @@ def test_grouped_alternatives_add_their_best_not_their_sum():
     grouped, grouped_scores = matrix.top_k_groups([{ids["infusion"]: 0.5, ids["injection"]: 0.5, ids["oral"]: 0.5}], 3)
     assert grouped_scores[0] < flat_scores[0]
     singletons = [{ids["bcg"]: 1.0}, {ids["catheter"]: 1.0}]
-    assert np.allclose(matrix.top_k_groups(singletons, 3)[1], matrix.top_k({ids["bcg"]: 1.0, ids["catheter"]: 1.0}, 3)[1])
+    assert np.allclose(
+        matrix.top_k_groups(singletons, 3)[1], matrix.top_k({ids["bcg"]: 1.0, ids["catheter"]: 1.0}, 3)[1]
+    )
 
 
 def test_bad_parameters_are_refused_by_name():
@@ -86,11 +89,13 @@ def test_bad_parameters_are_refused_by_name():
 
 def test_sparse_and_dense_accumulation_paths_agree():
     rng = np.random.default_rng(7)
-    corpus = [[f"w{int(x)}" for x in rng.integers(0, 3000, size=20)] + (["common"] if i % 2 else []) for i in range(4000)]
+    corpus = [
+        [f"w{int(x)}" for x in rng.integers(0, 3000, size=20)] + (["common"] if i % 2 else []) for i in range(4000)
+    ]
     matrix, ids = _ours(corpus)
-    rare = {ids["w1"]: 1.0, ids["w2"]: 1.0}            # few postings: the sort path
-    busy = {ids["common"]: 1.0, ids["w3"]: 2.0}        # half the passages: the dense-buffer path
-    for weights in (rare, busy, rare):                  # the buffer is clean again after each query
+    rare = {ids["w1"]: 1.0, ids["w2"]: 1.0}  # few postings: the sort path
+    busy = {ids["common"]: 1.0, ids["w3"]: 2.0}  # half the passages: the dense-buffer path
+    for weights in (rare, busy, rare):  # the buffer is clean again after each query
         top_ids, top_scores = matrix.top_k(weights, 10)
         dense = matrix.scores(weights)
         assert np.allclose(top_scores, dense[top_ids], atol=1e-9)

@@ -16,22 +16,25 @@ def docs():
     return {d.id: d for d in result.documents}
 
 
-@pytest.mark.parametrize("debris, doc_id", [
-    ("Skip to main content", "acs-immunomodulators-2025"),
-    ("Sign up to stay up-to-date", "acs-immunomodulators-2025"),
-    ("donate to help fund", "acs-immunomodulators-2019"),
-    ("Please enter your comment", "immunomodulators-side-effects-copy"),
-    ("Advertising on our site", "cleveland-clinic-immunomodulators"),
-    ("Advertisement", "cleveland-clinic-immunomodulators"),
-    ("side by side logos", "acs-immunomodulators-2025"),
-    ("See Slideshow", "how-do-immunomodulators-work"),
-    ("See Answer", "how-do-immunomodulators-work"),
-    ("Accessed at", "acs-immunomodulators-2025"),
-    ("Curr Opin Pharmacol", "acs-immunomodulators-2019"),
-    ("Gordon RA, Jackson N", "acs-immunomodulators-2025"),
-    ("Health Solutions From Our Sponsors", "how-do-immunomodulators-work"),
-    ("Last Revised", "acs-immunomodulators-2025"),
-])
+@pytest.mark.parametrize(
+    "debris, doc_id",
+    [
+        ("Skip to main content", "acs-immunomodulators-2025"),
+        ("Sign up to stay up-to-date", "acs-immunomodulators-2025"),
+        ("donate to help fund", "acs-immunomodulators-2019"),
+        ("Please enter your comment", "immunomodulators-side-effects-copy"),
+        ("Advertising on our site", "cleveland-clinic-immunomodulators"),
+        ("Advertisement", "cleveland-clinic-immunomodulators"),
+        ("side by side logos", "acs-immunomodulators-2025"),
+        ("See Slideshow", "how-do-immunomodulators-work"),
+        ("See Answer", "how-do-immunomodulators-work"),
+        ("Accessed at", "acs-immunomodulators-2025"),
+        ("Curr Opin Pharmacol", "acs-immunomodulators-2019"),
+        ("Gordon RA, Jackson N", "acs-immunomodulators-2025"),
+        ("Health Solutions From Our Sponsors", "how-do-immunomodulators-work"),
+        ("Last Revised", "acs-immunomodulators-2025"),
+    ],
+)
 def test_site_chrome_and_references_are_dropped(docs, debris, doc_id):
     doc = docs[doc_id]
     assert debris not in doc.text
@@ -43,7 +46,9 @@ def test_garbled_span_is_cut_and_its_sentence_kept(docs):
     assert not any("\u3400" <= ch <= "\u9fff" for ch in text)
     assert "&nbsp;" not in text and "苍产蝉辫" not in text
     assert "(BCG) is a germ that doesn't cause serious disease in humans" in text
-    assert ("garbled characters", "叠补肠颈濒濒耻蝉&苍产蝉辫;颁补濒尘别迟迟别-骋耻é谤颈苍") in docs["acs-immunomodulators-2019"].report.dropped
+    assert ("garbled characters", "叠补肠颈濒濒耻蝉&苍产蝉辫;颁补濒尘别迟迟别-骋耻é谤颈苍") in docs[
+        "acs-immunomodulators-2019"
+    ].report.dropped
 
 
 def test_mojibake_is_repaired_by_ftfy():
@@ -51,13 +56,16 @@ def test_mojibake_is_repaired_by_ftfy():
     assert fixed == "The drug doesn't cause serious disease." and not removed
 
 
-@pytest.mark.parametrize("lead_in, doc_id", [
-    ("Common side effects of thalidomide, lenalidomide, and pomalidomide include:", "acs-immunomodulators-2025"),
-    ("Common side effects of imiquimod include:", "acs-immunomodulators-2025"),
-    ("Some of the more common side effects include:", "cleveland-clinic-immunomodulators"),
-    ("Examples include:\n\nBiologics", "cleveland-clinic-immunomodulators"),
-    ("Generic and brand names of immunomodulators include:", "how-do-immunomodulators-work"),
-])
+@pytest.mark.parametrize(
+    "lead_in, doc_id",
+    [
+        ("Common side effects of thalidomide, lenalidomide, and pomalidomide include:", "acs-immunomodulators-2025"),
+        ("Common side effects of imiquimod include:", "acs-immunomodulators-2025"),
+        ("Some of the more common side effects include:", "cleveland-clinic-immunomodulators"),
+        ("Examples include:\n\nBiologics", "cleveland-clinic-immunomodulators"),
+        ("Generic and brand names of immunomodulators include:", "how-do-immunomodulators-work"),
+    ],
+)
 def test_lead_in_whose_list_was_lost_is_never_kept(docs, lead_in, doc_id):
     assert lead_in.split("\n")[0] not in docs[doc_id].text or lead_in.split("\n")[0] == "Examples include:"
     assert ("lead-in whose list was lost", lead_in.split("\n")[0]) in docs[doc_id].report.dropped
@@ -68,7 +76,7 @@ def test_every_kept_lead_in_is_followed_by_its_list(docs):
         lines = doc.text.split("\n")
         for i, line in enumerate(lines):
             if line.endswith(":") and not line.startswith("•"):
-                following = next((x for x in lines[i + 1:] if x.strip()), "")
+                following = next((x for x in lines[i + 1 :] if x.strip()), "")
                 assert following.lstrip().startswith("•"), f"{doc.id}: {line!r} has no list after it"
 
 
@@ -80,7 +88,11 @@ def test_headings_become_sections_and_lists_stay_with_their_lead_in(docs):
     corticosteroid_list = next(b for b in lists if b.section == "Corticosteroids")
     lead_start, lead_end = corticosteroid_list.items[0]
     assert doc.text[lead_start:lead_end] == "Examples include:"
-    assert [doc.text[s:e] for s, e in corticosteroid_list.items[1:]] == ["• Prednisone.", "• Prednisolone.", "• Dexamethasone."]
+    assert [doc.text[s:e] for s, e in corticosteroid_list.items[1:]] == [
+        "• Prednisone.",
+        "• Prednisolone.",
+        "• Dexamethasone.",
+    ]
 
 
 def test_title_case_line_ending_in_colon_is_a_heading_not_a_lost_lead_in():

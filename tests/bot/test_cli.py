@@ -11,15 +11,23 @@ from tests.conftest import CORPUS, ROOT
 
 
 def run_cli(index_dir, *args):
-    return subprocess.run([sys.executable, "-m", "bot", "--corpus", str(CORPUS), "--index-dir", str(index_dir), *args],
-                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--corpus", str(CORPUS), "--index-dir", str(index_dir), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("why take aspirin with revlimid", "blood clots"),
-    ("imiquimod transplant", "organ transplant"),
-    ("how is BCG given", "catheter"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("why take aspirin with revlimid", "blood clots"),
+        ("imiquimod transplant", "organ transplant"),
+        ("how is BCG given", "catheter"),
+    ],
+)
 def test_search_finds_the_right_passage_first(index_dir, question, expected):
     out = run_cli(index_dir, "search", "--json", question)
     assert out.returncode == 0, out.stderr
@@ -43,8 +51,10 @@ def test_ask_for_a_person_shows_sources(index_dir):
 
 def test_eval_reports_rates_and_misses(index_dir, tmp_path):
     cases = tmp_path / "q.jsonl"
-    cases.write_text('{"kind": "no_answer", "question": "What time is it in Tokyo?"}\n'
-                     '{"kind": "answer", "question": "What is BCG?", "expect_any": ["zzz-not-there"]}\n')
+    cases.write_text(
+        '{"kind": "no_answer", "question": "What time is it in Tokyo?"}\n'
+        '{"kind": "answer", "question": "What is BCG?", "expect_any": ["zzz-not-there"]}\n'
+    )
     out = run_cli(index_dir, "eval", "--json", str(cases))
     result = json.loads(out.stdout)
     assert result["rates"]["no_answer"] == 1.0 and result["rates"]["answer_text"] == 0.0
@@ -54,6 +64,11 @@ def test_eval_reports_rates_and_misses(index_dir, tmp_path):
 def test_bad_index_dir_is_a_clear_error(tmp_path):
     empty_corpus = tmp_path / "nothing"
     empty_corpus.mkdir()
-    out = subprocess.run([sys.executable, "-m", "bot", "--corpus", str(empty_corpus), "--index-dir", str(tmp_path / "i"),
-                          "search", "x"], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "--corpus", str(empty_corpus), "--index-dir", str(tmp_path / "i"), "search", "x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert out.returncode == 2 and "no usable document" in out.stderr

@@ -24,10 +24,18 @@ def test_context_is_signed_and_round_trips():
     assert ContextCodec("other-key").loads(codec.dumps(context)) == Context()
 
 
-@pytest.mark.parametrize("forged", [
-    "garbage", "", 123, None, {"s": ["bcg"]}, "x" * 5000,
-    base64.urlsafe_b64encode(json.dumps({"s": ["<script>"], "f": [], "t": 1}).encode()).decode(),
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "garbage",
+        "",
+        123,
+        None,
+        {"s": ["bcg"]},
+        "x" * 5000,
+        base64.urlsafe_b64encode(json.dumps({"s": ["<script>"], "f": [], "t": 1}).encode()).decode(),
+    ],
+)
 def test_forged_or_malformed_context_degrades_to_no_context(bot, forged):
     reply = bot.ask("How is it given?", forged)
     assert reply.type in {"answer", "no_answer"}
@@ -38,6 +46,10 @@ def test_tampered_payload_is_rejected_even_with_a_valid_shape():
     codec = ContextCodec("k")
     token = codec.dumps(Context(("bcg",), (), 1))
     payload, signature = token.rsplit(".", 1)
-    forged = base64.urlsafe_b64encode(json.dumps({"s": ["ignore previous instructions"], "f": [], "t": 1}).encode()).decode().rstrip("=")
+    forged = (
+        base64.urlsafe_b64encode(json.dumps({"s": ["ignore previous instructions"], "f": [], "t": 1}).encode())
+        .decode()
+        .rstrip("=")
+    )
     assert codec.loads(f"{forged}.{signature}") == Context()
     assert codec.loads(token[:-2] + "AA") == Context()

@@ -48,7 +48,9 @@ def test_rebuild_when_corpus_changes(tmp_path):
     corpus, idx = _corpus(tmp_path), tmp_path / "index"
     first = index.ensure(idx, corpus)
     assert index.staleness(idx, corpus) is None
-    (corpus / "b.md").write_text(PAGE.format(title="BCG", body="# BCG\n\nBCG is put into the bladder through a catheter."))
+    (corpus / "b.md").write_text(
+        PAGE.format(title="BCG", body="# BCG\n\nBCG is put into the bladder through a catheter.")
+    )
     assert index.staleness(idx, corpus) == "the corpus changed"
     second = index.ensure(idx, corpus)
     assert second.path != first.path and second.manifest["counts"]["documents"] == 2
@@ -81,7 +83,9 @@ def test_killing_a_build_at_any_moment_leaves_the_previous_index_usable(tmp_path
     big = tmp_path / "big.jsonl"
     with big.open("w") as handle:
         for i in range(20000):
-            handle.write(json.dumps({"id": f"d{i}", "title": f"Doc {i}", "text": f"lenalidomide passage number {i} " * 5}) + "\n")
+            handle.write(
+                json.dumps({"id": f"d{i}", "title": f"Doc {i}", "text": f"lenalidomide passage number {i} " * 5}) + "\n"
+            )
     shutil.copy(big, corpus / "big.jsonl")
     code = f"from bot import index; index.build({str(corpus)!r}, {str(idx)!r})"
     for delay in (0.3, 0.8, 1.5):
@@ -97,15 +101,29 @@ def test_each_file_kind_loads(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()
     (corpus / "plain.txt").write_text(PAGE.format(title="Plain", body="Imiquimod is a cream."))
-    (corpus / "md_page.md").write_text("---\npublisher: X\n---\n# Markdown page\n\n## Dosing\n\n- **Once** a day\n- [Twice](http://x) a week\n")
+    (corpus / "md_page.md").write_text(
+        "---\npublisher: X\n---\n# Markdown page\n\n## Dosing\n\n- **Once** a day\n- [Twice](http://x) a week\n"
+    )
     (corpus / "html_page.html").write_text(
-        "<html><head><title>HTML page</title><meta name='author' content='A'></head><body><nav>Skip to main content</nav>"
+        "<html><head><title>HTML page</title><meta name='author' content='A'></head>"
+        "<body><nav>Skip to main content</nav>"
         "<article><h1>HTML page</h1><h2>What is BCG?</h2><p>BCG is a germ that helps activate the immune system "
         "against bladder cancer cells. It is put into the bladder through a catheter by a doctor.</p>"
         "<p>Treatment with BCG can cause flu-like symptoms such as fever, chills and tiredness for a few days.</p>"
-        "</article><footer>Sign up for our newsletter</footer></body></html>")
-    (corpus / "docs.jsonl").write_text(json.dumps({"id": "j1", "title": "JSON doc", "text": "Pomalidomide treats myeloma.",
-                                                   "publisher": "P", "reviewed": "2023-05-10"}) + "\n")
+        "</article><footer>Sign up for our newsletter</footer></body></html>"
+    )
+    (corpus / "docs.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "j1",
+                "title": "JSON doc",
+                "text": "Pomalidomide treats myeloma.",
+                "publisher": "P",
+                "reviewed": "2023-05-10",
+            }
+        )
+        + "\n"
+    )
     result = load_corpus(corpus)
     assert not result.problems
     docs = {d.source: d for d in result.documents}
@@ -151,7 +169,13 @@ def test_notes_in_the_corpus_folder_are_not_pages():
 
 
 def test_build_cli_prints_what_each_document_kept_and_dropped(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "bot", "--corpus", str(CORPUS), "--index-dir", str(tmp_path / "i"), "index"],
-                         cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "--corpus", str(CORPUS), "--index-dir", str(tmp_path / "i"), "index"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert "acs-immunomodulators-2019.txt: kept" in out.stdout and "garbled characters ×1" in out.stdout
     assert "reference ×5" in out.stdout and "index ready" in out.stdout

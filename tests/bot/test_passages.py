@@ -13,7 +13,7 @@ def _docs():
 def test_offsets_round_trip_to_the_passage_text():
     for doc in _docs():
         for passage in chunk_document(doc):
-            assert doc.text[passage.start:passage.end] == passage.text
+            assert doc.text[passage.start : passage.end] == passage.text
             assert passage.text == passage.text.strip()
 
 
@@ -31,8 +31,10 @@ def test_a_list_stays_with_its_lead_in():
     for doc in _docs():
         passages = chunk_document(doc)
         for block in doc.blocks:
-            if block.kind == "list" and block.has_lead_in and len(doc.text[block.start:block.end].split()) <= 180:
-                assert any(p.start <= block.start and block.end <= p.end for p in passages), doc.text[block.start:block.start + 60]
+            if block.kind == "list" and block.has_lead_in and len(doc.text[block.start : block.end].split()) <= 180:
+                assert any(p.start <= block.start and block.end <= p.end for p in passages), doc.text[
+                    block.start : block.start + 60
+                ]
 
 
 def test_long_paragraphs_split_at_sentence_ends():
@@ -56,8 +58,11 @@ def test_a_pronoun_led_sentence_stays_with_the_sentence_it_refers_to():
 
 def test_near_duplicates_collapse_to_the_most_recently_reviewed_source():
     passages = [Passage("old", None, 0, 10, "a"), Passage("new", None, 0, 10, "b"), Passage("other", None, 0, 10, "c")]
-    terms = [frozenset({"bcg", "bladder", "catheter", "liquid"}), frozenset({"bcg", "bladder", "catheter", "liquid", "put"}),
-             frozenset({"imiquimod", "cream"})]
+    terms = [
+        frozenset({"bcg", "bladder", "catheter", "liquid"}),
+        frozenset({"bcg", "bladder", "catheter", "liquid", "put"}),
+        frozenset({"imiquimod", "cream"}),
+    ]
     keep, replaced = collapse_duplicates(passages, terms, {"old": "2019-12-27", "new": "2025-07-07", "other": ""}, 0.6)
     assert keep == [1, 2] and replaced == {0: 1}
 

@@ -15,8 +15,16 @@ from werkzeug.serving import make_server
 from tests.conftest import CORPUS, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -45,9 +53,16 @@ def live_server(index_dir, tmp_path_factory, host_ports):
     from web import create_app
 
     allowed_port, _ = host_ports
-    app = create_app({"INDEX_DIR": str(index_dir), "CORPUS_DIR": str(CORPUS), "SECRET_KEY": "browser-secret",
-                      "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "f.sqlite3"), "RATE_LIMIT": "10000 per minute",
-                      "ALLOWED_EMBED_ORIGINS": f"http://127.0.0.1:{allowed_port}"})
+    app = create_app(
+        {
+            "INDEX_DIR": str(index_dir),
+            "CORPUS_DIR": str(CORPUS),
+            "SECRET_KEY": "browser-secret",
+            "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "f.sqlite3"),
+            "RATE_LIMIT": "10000 per minute",
+            "ALLOWED_EMBED_ORIGINS": f"http://127.0.0.1:{allowed_port}",
+        }
+    )
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
     thread = _Thread(server)
     thread.start()
@@ -62,7 +77,8 @@ def host_pages(live_server, host_ports, tmp_path_factory):
     (folder / "index.html").write_text(
         f'<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Clinic support page</h1>'
         f'<script src="{live_server}/embed.js" data-title="Ask our nurse bot" data-color="#6b2c91" async></script>'
-        f"</body></html>")
+        f"</body></html>"
+    )
     servers = []
     for port in host_ports:
         handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731

@@ -148,15 +148,20 @@ def test_axe_finds_no_wcag_a_or_aa_violations(browser, live_server):
     page.goto(live_server + "/")
     ask(page, "What are the side effects of lenalidomide?")
     ask(page, "I have chest pain")
-    pages = [("chat", None), ("lookup", live_server + "/lookup?q=imiquimod"),
-             ("source", live_server + "/sources/acs-immunomodulators-2025?start=100&end=300")]
+    pages = [
+        ("chat", None),
+        ("lookup", live_server + "/lookup?q=imiquimod"),
+        ("source", live_server + "/sources/acs-immunomodulators-2025?start=100&end=300"),
+    ]
     for name, url in pages:
         if url:
             page.goto(url)
         page.add_script_tag(path=str(AXE))
         results[name] = page.evaluate(
             "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))", WCAG)
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))",
+            WCAG,
+        )
     shot(page, "lookup-axe")
     context.close()
     assert results == {"chat": [], "lookup": [], "source": []}, json.dumps(results, indent=1)

@@ -9,20 +9,25 @@ def test_chat_returns_the_answer_object(client):
     reply = client.post("/api/chat", json={"message": "How is BCG given?", "context": None}).get_json()
     assert {"type", "answer", "citations", "disclaimer", "context"} <= reply.keys()
     assert reply["type"] == "answer" and "catheter" in reply["answer"]
-    follow = client.post("/api/chat", json={"message": "What are its side effects?", "context": reply["context"]}).get_json()
+    follow = client.post(
+        "/api/chat", json={"message": "What are its side effects?", "context": reply["context"]}
+    ).get_json()
     assert follow["type"] == "answer" and ("flu" in follow["answer"] or "fever" in follow["answer"])
 
 
-@pytest.mark.parametrize("body, content_type, status, words", [
-    ("not json", "application/json", 400, "not valid JSON"),
-    ("[1, 2]", "application/json", 400, "JSON object"),
-    ('{"message": 5}', "application/json", 400, "string"),
-    ('{"message": ""}', "application/json", 400, "empty"),
-    ('{"message": "   "}', "application/json", 400, "empty"),
-    ('{"context": "x"}', "application/json", 400, "required"),
-    ('{"message": "hi", "extra": 1}', "application/json", 400, "unknown field"),
-    ('{"message": "hi"}', "text/plain", 415, "JSON"),
-])
+@pytest.mark.parametrize(
+    "body, content_type, status, words",
+    [
+        ("not json", "application/json", 400, "not valid JSON"),
+        ("[1, 2]", "application/json", 400, "JSON object"),
+        ('{"message": 5}', "application/json", 400, "string"),
+        ('{"message": ""}', "application/json", 400, "empty"),
+        ('{"message": "   "}', "application/json", 400, "empty"),
+        ('{"context": "x"}', "application/json", 400, "required"),
+        ('{"message": "hi", "extra": 1}', "application/json", 400, "unknown field"),
+        ('{"message": "hi"}', "text/plain", 415, "JSON"),
+    ],
+)
 def test_bad_requests_get_clear_json_errors(client, body, content_type, status, words):
     response = client.post("/api/chat", data=body, content_type=content_type)
     assert response.status_code == status
@@ -42,8 +47,17 @@ def test_forged_context_degrades_to_no_context(client, context):
     assert response.status_code == 200 and response.get_json()["type"] in {"answer", "no_answer"}
 
 
-@pytest.mark.parametrize("message", ["\x00\x01 what is BCG", "\ud800 lone surrogate", "💊 what is imiquimod? 💊",
-                                     "מה זה BCG?", "¿Qué es la talidomida?", "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "\x00\x01 what is BCG",
+        "\ud800 lone surrogate",
+        "💊 what is imiquimod? 💊",
+        "מה זה BCG?",
+        "¿Qué es la talidomida?",
+        "<script>alert(1)</script>",
+    ],
+)
 def test_odd_but_valid_messages_get_normal_replies(client, message):
     response = client.post("/api/chat", data=json.dumps({"message": message}), content_type="application/json")
     assert response.status_code == 200
@@ -59,7 +73,12 @@ def test_health_and_openapi(client):
 
 def test_unanswered_questions_and_feedback_are_stored_redacted(client, app):
     client.post("/api/chat", json={"message": "My name is Jane Doe, email jane@x.org: how is radiation given?"})
-    assert client.post("/api/feedback", json={"rating": "down", "question": "call me at 555-123-4567", "type": "answer"}).status_code == 200
+    assert (
+        client.post(
+            "/api/feedback", json={"rating": "down", "question": "call me at 555-123-4567", "type": "answer"}
+        ).status_code
+        == 200
+    )
     assert client.post("/api/feedback", json={"rating": "sideways"}).status_code == 400
     store = app.extensions["feedback"]
     stored = " ".join(q or "" for _, q in store.rows())
@@ -73,3 +92,21 @@ def test_message_text_never_reaches_the_logs(client, caplog):
     client.post("/api/chat", json={"message": "secret-marker-xyz what is BCG"})
     client.post("/api/chat", data="{bad secret-marker-xyz", content_type="application/json")
     assert "secret-marker-xyz" not in caplog.text
+
+
+def test_query_strings_are_cut_from_access_log_lines():
+    import logging
+
+    from web.logging_privacy import StripQueryStrings
+
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - - [%s] "%s" %s',
+        ("127.0.0.1", "now", "GET /lookup?q=my+name+is+Jane HTTP/1.1", "200"),
+        None,
+    )
+    StripQueryStrings().filter(record)
+    assert "Jane" not in record.getMessage() and "/lookup?[redacted]" in record.getMessage()

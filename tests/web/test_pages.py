@@ -31,7 +31,9 @@ def test_no_javascript_form_renders_the_conversation(client):
     first = client.post("/", data={"message": "What is imiquimod?"}).get_data(as_text=True)
     assert "You asked: </span>What is imiquimod?" in first and "[1]" in first
     history = re.search(r'name="history" value="([^"]+)"', first).group(1)
-    second = client.post("/", data={"message": "What about its side effects?", "history": history}).get_data(as_text=True)
+    second = client.post("/", data={"message": "What about its side effects?", "history": history}).get_data(
+        as_text=True
+    )
     assert "What is imiquimod?" in second and "What about its side effects?" in second
     assert second.count('class="msg bot') == 2
 
@@ -48,7 +50,7 @@ def test_empty_form_message_is_a_clear_error(client):
 
 def test_urgent_reply_page_puts_tel_links_first(client):
     html = client.post("/", data={"message": "I have chest pain and can't breathe"}).get_data(as_text=True)
-    reply = html[html.index('class="msg bot urgent"'):]
+    reply = html[html.index('class="msg bot urgent"') :]
     assert reply.index('href="tel:911"') < reply.index("This could be a medical emergency")
 
 
@@ -57,7 +59,10 @@ def test_lookup_shows_ten_passages_with_sources_and_filter(client, app):
     assert html.count('class="result"') == app.config["LOOKUP_K"]
     assert "Copy with citation" in html and "reviewed 2025-07-07" in html
     filtered = client.get("/lookup?q=immunomodulators&source=cleveland-clinic-immunomodulators").get_data(as_text=True)
-    assert filtered.count('class="result"') >= 1 and "American Cancer Society ·" not in filtered.split('<ol class="results">')[1]
+    assert (
+        filtered.count('class="result"') >= 1
+        and "American Cancer Society ·" not in filtered.split('<ol class="results">')[1]
+    )
     urgent = client.get("/lookup?q=my+child+swallowed+my+pills").get_data(as_text=True)
     assert "Poison Control" in urgent
 
@@ -82,8 +87,14 @@ def test_production_refuses_the_default_secret_key(index_dir):
 def test_rate_limit_applies_per_client(index_dir, tmp_path):
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(index_dir), "SECRET_KEY": "k", "RATE_LIMIT": "3 per minute",
-                      "FEEDBACK_DB": str(tmp_path / "f.sqlite3")})
+    app = create_app(
+        {
+            "INDEX_DIR": str(index_dir),
+            "SECRET_KEY": "k",
+            "RATE_LIMIT": "3 per minute",
+            "FEEDBACK_DB": str(tmp_path / "f.sqlite3"),
+        }
+    )
     client = app.test_client()
     codes = [client.post("/api/chat", json={"message": "what is BCG"}).status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]

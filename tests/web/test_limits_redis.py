@@ -1,0 +1,73 @@
+"""Two app instances share rate limits through a real redis-server started here on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is missing: run `make test` (it installs Debian's redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_limits_are_shared_between_instances(index_dir, tmp_path, redis_url):
+    from web import create_app
+
+    def instance():
+        return create_app(
+            {
+                "INDEX_DIR": str(index_dir),
+                "SECRET_KEY": "k",
+                "RATE_LIMIT": "3 per minute",
+                "REDIS_URL": redis_url,
+                "FEEDBACK_DB": str(tmp_path / "f.sqlite3"),
+            }
+        ).test_client()
+
+    first, second = instance(), instance()
+    codes = [
+        client.post("/api/chat", json={"message": "what is BCG"}).status_code
+        for client in (first, second, first, second)
+    ]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_instances_keep_no_conversation_state(index_dir, tmp_path):
+    """A follow-up asked of another instance is understood: the context travels with the message."""
+    from web import create_app
+
+    make = lambda: create_app(
+        {
+            "INDEX_DIR": str(index_dir),
+            "SECRET_KEY": "shared",  # noqa: E731
+            "FEEDBACK_DB": str(tmp_path / "f.sqlite3"),
+        }
+    ).test_client()
+    first = make().post("/api/chat", json={"message": "What is BCG used for?"}).get_json()
+    second = make().post("/api/chat", json={"message": "How is it given?", "context": first["context"]}).get_json()
+    assert "catheter" in second["answer"]
