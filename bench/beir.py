@@ -9,6 +9,12 @@ was chosen on the dev split, not on test. nDCG@10 uses gain = grade (as pytrec_e
 
 from __future__ import annotations
 
+import os
+import sys
+
+# This folder holds http.py, which would shadow the standard library's http package.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
 import argparse
 import json
 import math

@@ -11,6 +11,12 @@ queries; agreement is measured on those.
 
 from __future__ import annotations
 
+import os
+import sys
+
+# This folder holds http.py, which would shadow the standard library's http package.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
 import argparse
 import json
 import os
@@ -44,11 +50,21 @@ def queries(q: int, seed: int = 7) -> np.ndarray:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM starts afresh at exec; ru_maxrss would carry over the
+    parent's peak (the parent generated the corpus)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_engine(engine: str, n: int, q: int, out: Path) -> None:
-    tokens, offsets = corpus(n)
+    # the corpus was generated once by the parent; mapping it keeps its generation out of this peak
+    tokens = np.load(out.parent / "tokens.npy", mmap_mode="r")
+    offsets = np.load(out.parent / "offsets.npy", mmap_mode="r")
     qs = queries(q)
     base_rss = peak_rss_mb()
     began = time.perf_counter()
@@ -56,21 +72,28 @@ def run_engine(engine: str, n: int, q: int, out: Path) -> None:
         sys.path.insert(0, str(ROOT))
         from bot.bm25 import BM25Params, matrix_from_postings
 
-        # the same postings the index build makes: unique (passage, term) pairs with their counts
-        passage = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
-        keys = passage * VOCAB + tokens
-        del passage
-        keys, tf = np.unique(keys, return_counts=True)
+        # the postings the index build makes: unique (term, passage) pairs with counts, term-major, built
+        # in place and in chunks so that no full-size temporary sits beside the key array
         doc_len = np.diff(offsets).astype(np.float64)
-        matrix = matrix_from_postings(
-            (keys % VOCAB).astype(np.int32),
-            (keys // VOCAB).astype(np.int32),
-            tf.astype(np.float64),
-            doc_len,
-            VOCAB,
-            BM25Params(),
-        )
-        del keys, tf
+        keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+        for start in range(0, len(keys), 1 << 22):
+            keys[start : start + (1 << 22)] += tokens[start : start + (1 << 22)].astype(np.int64) * n
+        keys.sort()
+        new_key = np.empty(len(keys), dtype=bool)
+        new_key[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=new_key[1:])
+        starts = np.flatnonzero(new_key)
+        del new_key
+        unique = keys[starts]
+        del keys
+        tf = np.diff(starts, append=len(tokens)).astype(np.int32)
+        del starts
+        term = (unique // n).astype(np.int32)
+        unique %= n
+        passage = unique.astype(np.int32)
+        del unique
+        matrix = matrix_from_postings(term, passage, tf, doc_len, VOCAB, BM25Params())
+        del term, passage, tf
 
         def search(words):
             weights: dict[int, float] = {}
@@ -155,6 +178,10 @@ def main() -> int:
         return 0
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
+        tokens, offsets = corpus(args.passages)
+        np.save(Path(tmp) / "tokens.npy", tokens)
+        np.save(Path(tmp) / "offsets.npy", offsets)
+        del tokens, offsets
         for engine in args.engines.split(","):
             q = min(args.queries, args.rank_queries) if engine == "rank_bm25" else args.queries
             out = Path(tmp) / engine

@@ -34,6 +34,8 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 def fold(text: str) -> str:
     """Lowercase, strip accents, straighten apostrophes: 'Guérin’s' -> "guerin's"."""
+    if text.isascii():
+        return text.lower().translate(_APOSTROPHES)
     decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -157,11 +159,21 @@ class Expansions:
         return cls(table)
 
     def matches(self, folded_text: str) -> list[tuple[str, list[str]]]:
-        found = []
-        for phrase, targets in self.table.items():
-            if re.search(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])", folded_text):
-                found.append((phrase, targets))
-        return found
+        """Every phrase of the table found in the text (overlapping ones too: "hair loss" and "loss")."""
+        if not hasattr(self, "_pattern"):
+            phrases = sorted(self.table, key=len, reverse=True)
+            self._pattern = re.compile(
+                r"(?<![a-z0-9])(?=(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9]))")
+        found: dict[str, list[str]] = {}
+        for match in self._pattern.finditer(folded_text):
+            start = match.start(1)
+            # the longest phrase won at this position; shorter ones starting here may match too
+            for phrase in self.table:
+                if phrase not in found and folded_text.startswith(phrase, start):
+                    end = start + len(phrase)
+                    if end == len(folded_text) or not folded_text[end].isalnum():
+                        found[phrase] = self.table[phrase]
+        return list(found.items())
 
 
 _MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;(] )([A-Z][a-z]{3,}|[A-Z][a-z]+-[A-Z]?[a-z]+)|(?<=\()([A-Z][a-z]{3,})")

@@ -206,20 +206,29 @@ def _assemble(
     return matrix_from_postings(term, passage, tf, doc_len, vocab_size, params)
 
 
-def matrix_from_postings(
-    term: np.ndarray, passage: np.ndarray, tf: np.ndarray, doc_len: np.ndarray, vocab_size: int, params: BM25Params
-) -> BM25Matrix:
+def matrix_from_postings(term: np.ndarray, passage: np.ndarray, tf: np.ndarray, doc_len: np.ndarray,
+                         vocab_size: int, params: BM25Params, chunk: int = 1 << 22) -> BM25Matrix:
+    """Postings (one per passage and term, with its count) -> the matrix. Memory stays near the size
+    of the postings: no sort when they already come term-major, contributions computed in chunks."""
     n = len(doc_len)
     avgdl = float(doc_len.sum() / n) if n else 0.0
-    df = np.bincount(term, minlength=vocab_size).astype(np.float64)
+    counts = np.bincount(term, minlength=vocab_size)
     with np.errstate(divide="ignore"):
-        idf = np.where(df > 0, np.log((n + 1) / np.maximum(df, 1)), 0.0)
-    order = np.argsort(term, kind="stable")  # term-major; passage ids stay ascending within a term
-    term, passage, tf = term[order], passage[order], tf[order]
-    del order
-    norm = params.k1 * (1 - params.b + params.b * doc_len[passage] / avgdl) if avgdl else np.full(len(tf), params.k1)
-    contrib = idf[term] * (tf * (params.k1 + 1) / (norm + tf))
-    del norm
+        idf = np.where(counts > 0, np.log((n + 1) / np.maximum(counts, 1)), 0.0)
+    if len(term) > 1 and not bool(np.all(term[:-1] <= term[1:])):
+        order = np.argsort(term, kind="stable")  # term-major; passage ids stay ascending within a term
+        term, passage, tf = term[order], passage[order], tf[order]
+        del order
+    passage = passage.astype(np.int32, copy=False)
+    contrib = np.empty(len(term), dtype=np.float64)
+    for start in range(0, len(term), chunk):
+        stop = start + chunk
+        t = tf[start:stop].astype(np.float64)
+        if avgdl:
+            norm = params.k1 * (1 - params.b + params.b * doc_len[passage[start:stop]] / avgdl)
+        else:
+            norm = np.full(len(t), params.k1)
+        contrib[start:stop] = idf[term[start:stop]] * (t * (params.k1 + 1) / (norm + t))
     indptr = np.zeros(vocab_size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(term, minlength=vocab_size), out=indptr[1:])
-    return BM25Matrix(indptr, passage.astype(np.int32), contrib, idf, n, params.delta)
+    np.cumsum(counts, out=indptr[1:])
+    return BM25Matrix(indptr, passage, contrib, idf, n, params.delta)

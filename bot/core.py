@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import index as index_module
-from .analysis import frame_words, words
+from .analysis import fold, frame_words, words
 from .answer import AnswerBuilder, highlight_terms, split_concepts
 from .conversation import MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .errors import InputError
@@ -175,12 +175,12 @@ class Bot:
 
     def matching_words(self, text: str, query: Any) -> tuple[str, ...]:
         wanted = {t.term for t in query.terms}
-        stem = self.index.analyzer.stem
-        found = {
-            w
-            for w in re.findall(r"[A-Za-z0-9]+", text)
-            if self.index.analyzer.is_content(w.lower()) and stem(words(w)[0] if words(w) else w.lower()) in wanted
-        }
+        analyzer = self.index.analyzer
+        found = set()
+        for word in set(re.findall(r"[A-Za-z0-9]+", text)):
+            folded = fold(word)
+            if analyzer.is_content(folded) and analyzer.stem(folded) in wanted:
+                found.add(word)
         return tuple(sorted(found, key=str.lower))
 
     def _no_answer(self, context: Context, notice: str | None, resolved: str | None) -> Answer:
