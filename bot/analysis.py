@@ -163,7 +163,8 @@ class Expansions:
         if not hasattr(self, "_pattern"):
             phrases = sorted(self.table, key=len, reverse=True)
             self._pattern = re.compile(
-                r"(?<![a-z0-9])(?=(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9]))")
+                r"(?<![a-z0-9])(?=(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9]))"
+            )
         found: dict[str, list[str]] = {}
         for match in self._pattern.finditer(folded_text):
             start = match.start(1)

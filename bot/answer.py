@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .analysis import FRAME_WEIGHT, QueryTerm, aspect_words, fold, frame_words
 from .index import Index, heading_terms
@@ -93,20 +95,24 @@ class AnswerBuilder:
             raise ValueError(f"min_coverage must be within (0, 1], got {min_coverage}")
         self.index = index
         self.min_coverage = min_coverage
-        self._term_cache: dict[int, frozenset[str]] = {}
+        self._memo: dict[tuple[str, int], Any] = {}
+
+    def _cached(self, kind: str, pid: int, compute: Callable[[int], Any]) -> Any:
+        """Per-passage facts that do not depend on the question, computed once per passage."""
+        key = (kind, pid)
+        if key not in self._memo:
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = compute(pid)
+        return self._memo[key]
 
     def passage_terms(self, pid: int) -> frozenset[str]:
-        cached = self._term_cache.get(pid)
-        if cached is None:
-            analyzer = self.index.analyzer
-            passage = self.index.passage(pid)
-            cached = frozenset(analyzer.terms(passage.text))
-            if len(self._term_cache) > 10_000:
-                self._term_cache.clear()
-            self._term_cache[pid] = cached
-        return cached
+        return self._cached("terms", pid, lambda p: frozenset(self.index.analyzer.terms(self.index.passage(p).text)))
 
     def context_terms(self, pid: int) -> frozenset[str]:
+        return self._cached("context", pid, self._context_terms)
+
+    def _context_terms(self, pid: int) -> frozenset[str]:
         """Terms that tell what a passage is about: its section, its document title, and the passage
         before it when this one opens with a pronoun."""
         index, analyzer = self.index, self.index.analyzer
@@ -185,6 +191,9 @@ class AnswerBuilder:
         return Selection(chosen, best, concepts, covering)
 
     def _heading_terms(self, pid: int) -> frozenset[str]:
+        return self._cached("heading", pid, self._compute_heading_terms)
+
+    def _compute_heading_terms(self, pid: int) -> frozenset[str]:
         section = self.index.passage(pid).section
         return frozenset(self.index.analyzer.terms(section)) if section else frozenset()
 
@@ -209,58 +218,60 @@ class AnswerBuilder:
         return weights
 
     def _units(self, pid: int, weights: dict[str, float]) -> list[Unit]:
+        units: list[Unit] = []
+        for entry in self._cached("structure", pid, self._structure):
+            if entry[0] == "sentence":
+                _, spans, body, terms = entry
+                units.append(Unit(pid, list(spans), body, terms))
+            else:
+                units.append(self._list_unit(pid, entry, weights))
+        return units
+
+    def _structure(self, pid: int) -> list[tuple]:
+        """A passage as sentences (a pronoun-led one paired with the one before) and lists."""
         analyzer = self.index.analyzer
         text = self.index.passage(pid).text
-        units: list[Unit] = []
+        entries: list[tuple] = []
         lines = _line_spans(text)
         i = 0
         while i < len(lines):
             start, end = lines[i]
             line = text[start:end]
-            if (
-                line.startswith("•")
-                or line.startswith("  •")
-                or (
-                    line.rstrip().endswith(":")
-                    and i + 1 < len(lines)
-                    and text[lines[i + 1][0] :].lstrip().startswith("•")
-                )
-            ):
-                lead = None if line.lstrip().startswith("•") else (start, end)
+            is_bullet = line.lstrip().startswith("•")
+            opens_list = (
+                line.rstrip().endswith(":") and i + 1 < len(lines) and text[lines[i + 1][0] :].lstrip().startswith("•")
+            )
+            if is_bullet or opens_list:
+                lead = None if is_bullet else (start, end)
                 j = i + (0 if lead is None else 1)
                 items = []
                 while j < len(lines) and text[lines[j][0] : lines[j][1]].lstrip().startswith("•"):
                     items.append(lines[j])
                     j += 1
-                units.append(self._list_unit(pid, text, lead, items, weights))
+                groups: list[list[tuple[int, int]]] = []
+                for span in items:  # a nested item stays with the item that introduces it
+                    if text[span[0] : span[1]].startswith("  ") and groups:
+                        groups[-1].append(span)
+                    else:
+                        groups.append([span])
+                group_terms = [frozenset(analyzer.terms(" ".join(text[a:b] for a, b in g))) for g in groups]
+                lead_terms = frozenset(analyzer.terms(text[lead[0] : lead[1]])) if lead else frozenset()
+                entries.append(("list", text, lead, groups, group_terms, lead_terms))
                 i = j
                 continue
             previous: tuple[int, int] | None = None
             for s, e in sentence_spans(text, start, end):
-                spans = [(s, e)]
-                if previous is not None and _ANAPHORA.match(text[s:e]):
-                    spans = [previous, (s, e)]
+                spans = ((s, e),) if previous is None or not _ANAPHORA.match(text[s:e]) else (previous, (s, e))
                 body = " ".join(text[a:b] for a, b in spans)
-                units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body))))
+                entries.append(("sentence", spans, body, frozenset(analyzer.terms(body))))
                 previous = (s, e)
             i += 1
-        return units
+        return entries
 
-    def _list_unit(
-        self, pid: int, text: str, lead: tuple[int, int] | None, items: list[tuple[int, int]], weights: dict[str, float]
-    ) -> Unit:
-        """A list with its lead-in. Items that answer the question are kept (a nested item stays with
-        the item that introduces it); when none stands out, the first items are kept."""
-        analyzer = self.index.analyzer
-        groups: list[list[tuple[int, int]]] = []
-        for span in items:
-            nested = text[span[0] : span[1]].startswith("  ")
-            if nested and groups:
-                groups[-1].append(span)
-            else:
-                groups.append([span])
-        group_terms = [frozenset(analyzer.terms(" ".join(text[s:e] for s, e in g))) for g in groups]
-        lead_terms = frozenset(analyzer.terms(text[lead[0] : lead[1]])) if lead else frozenset()
+    def _list_unit(self, pid: int, entry: tuple, weights: dict[str, float]) -> Unit:
+        """A list with its lead-in. Items that answer the question are kept; when none stands out,
+        the first items are kept."""
+        _, text, lead, groups, group_terms, lead_terms = entry
         scores = [sum(w for t, w in weights.items() if t in terms and t not in lead_terms) for terms in group_terms]
         best = max(scores, default=0.0)
         if best > 0 and sum(1 for x in scores if x >= 0.6 * best) < len(groups):
@@ -268,7 +279,7 @@ class AnswerBuilder:
         else:
             keep = list(range(min(len(groups), MAX_LIST_ITEMS)))
         spans = ([lead] if lead else []) + [span for k in keep for span in groups[k]]
-        body = "\n".join(text[s:e].strip() for s, e in spans)
+        body = "\n".join(text[a:b].strip() for a, b in spans)
         terms = lead_terms.union(*(group_terms[k] for k in keep)) if keep else lead_terms
         return Unit(pid, spans, body, terms)
 

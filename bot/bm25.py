@@ -206,8 +206,15 @@ def _assemble(
     return matrix_from_postings(term, passage, tf, doc_len, vocab_size, params)
 
 
-def matrix_from_postings(term: np.ndarray, passage: np.ndarray, tf: np.ndarray, doc_len: np.ndarray,
-                         vocab_size: int, params: BM25Params, chunk: int = 1 << 22) -> BM25Matrix:
+def matrix_from_postings(
+    term: np.ndarray,
+    passage: np.ndarray,
+    tf: np.ndarray,
+    doc_len: np.ndarray,
+    vocab_size: int,
+    params: BM25Params,
+    chunk: int = 1 << 22,
+) -> BM25Matrix:
     """Postings (one per passage and term, with its count) -> the matrix. Memory stays near the size
     of the postings: no sort when they already come term-major, contributions computed in chunks."""
     n = len(doc_len)

@@ -299,7 +299,7 @@ def load(index_dir: Path) -> Index:
             actual = (path / name).stat().st_size
             if actual != size:
                 raise IndexStateError(f"index file {name} is {actual} bytes, manifest says {size}: truncated")
-        arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in ARRAYS}
+        arrays = {name: _load_array(path / f"{name}.npy", name) for name in ARRAYS}
         read = lambda name: json.loads((path / name).read_text(encoding="utf-8"))  # noqa: E731
         terms, documents, sections = read("terms.json"), read("documents.json"), read("sections.json")
         surface, brand_pairs = read("surface_words.json"), read("brand_pairs.json")
@@ -325,6 +325,16 @@ def load(index_dir: Path) -> Index:
     term_ids = {t: i for i, t in enumerate(terms)}
     expander = QueryExpander(analyzer, term_ids, surface, Expansions.load(tuple(map(tuple, brand_pairs))))
     return Index(path, manifest, analyzer, expander, matrix, term_ids, documents, sections, arrays)
+
+
+MAPPED_ARRAYS = ("indptr", "ids", "contrib", "idf")
+
+
+def _load_array(path: Path, name: str) -> np.ndarray:
+    """Postings stay memory-mapped (workers share the page cache); a plain ndarray view of the map
+    avoids np.memmap's per-access Python overhead. Small per-passage arrays are read into memory."""
+    mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+    return mapped.view(np.ndarray) if name in MAPPED_ARRAYS else np.array(mapped)
 
 
 def staleness(

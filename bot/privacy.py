@@ -102,11 +102,20 @@ class FeedbackStore:
         with self._connect() as db:
             db.executescript(SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=5, isolation_level=None)
+    EXPIRE_EVERY_S = 600
 
-    def _expire(self, db: sqlite3.Connection) -> None:
-        cutoff = time.time() - self.retention_days * 86400
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")  # writers do not block readers; commits are cheap
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _expire(self, db: sqlite3.Connection, force: bool = False) -> None:
+        now = time.time()
+        if not force and now - getattr(self, "_expired_at", 0.0) < self.EXPIRE_EVERY_S:
+            return
+        self._expired_at = now
+        cutoff = now - self.retention_days * 86400
         db.execute("DELETE FROM feedback WHERE at < ?", (cutoff,))
         db.execute("DELETE FROM unanswered WHERE at < ?", (cutoff,))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 DISCLAIMER = "This is general information, not medical advice. Ask your care team about your own treatment."
@@ -47,4 +47,13 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # by hand rather than dataclasses.asdict, which deep-copies every passage on every reply
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["citations"] = [{f.name: getattr(c, f.name) for f in fields(c)} for c in self.citations]
+        for citation in data["citations"]:
+            citation["highlights"] = list(citation["highlights"])
+        data["segments"] = [{"text": s.text, "n": s.n} for s in self.segments]
+        data["actions"] = [dict(a) for a in self.actions]
+        data["highlight"] = list(self.highlight)
+        data["suggestions"] = list(self.suggestions)
+        return data

@@ -110,3 +110,19 @@ def test_query_strings_are_cut_from_access_log_lines():
     )
     StripQueryStrings().filter(record)
     assert "Jane" not in record.getMessage() and "/lookup?[redacted]" in record.getMessage()
+
+
+def test_stored_rows_expire_after_the_retention_period(tmp_path):
+    import sqlite3
+    import time
+
+    from bot.privacy import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "f.sqlite3", retention_days=1)
+    store.add_unanswered("old question")
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE unanswered SET at = ?", (time.time() - 2 * 86400,))
+    store.add_unanswered("new question")
+    with store._connect() as db:
+        store._expire(db, force=True)
+    assert [q for q, _ in store.top_unanswered()] == ["new question"]
