@@ -72,3 +72,21 @@ def test_bad_index_dir_is_a_clear_error(tmp_path):
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert out.returncode == 2 and "no usable document" in out.stderr
+
+
+def test_report_shows_frequent_unanswered_questions_redacted(tmp_path):
+    from bot.privacy import FeedbackStore
+
+    db = tmp_path / "f.sqlite3"
+    store = FeedbackStore(db)
+    for _ in range(3):
+        store.add_unanswered("Does tamoxifen cause hot flashes? my email is a@b.org")
+    store.add_unanswered("How is radiation given?")
+    store.add_feedback("up", "answer", None)
+    out = subprocess.run([sys.executable, "-m", "bot", "report", "--db", str(db)], cwd=ROOT, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert "1 helpful, 0 not helpful" in lines[0]
+    assert "3  does tamoxifen cause hot flashes? my email is [email]" in out.stdout
+    assert "a@b.org" not in out.stdout
