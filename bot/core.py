@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import index as index_module
-from .analysis import fold, frame_words, words
+from .analysis import fold
 from .answer import AnswerBuilder, highlight_terms, split_concepts
 from .conversation import MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .errors import InputError
@@ -245,7 +245,3 @@ class Bot:
             ("used", f"What is {topic} used for?"),
         ]
         return [text for key, text in options if key not in asked][:2]
-
-
-def word_list(text: str) -> list[str]:
-    return [w for w in words(text) if w not in frame_words()]

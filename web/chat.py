@@ -38,7 +38,9 @@ def load_history(token: str | None) -> list[str]:
     return data[-MAX_TURNS:]
 
 
-def render_chat(questions: list[str], error: str | None = None, embedded: bool = False, status: int = 200):
+def render_chat(
+    questions: list[str], error: str | None = None, embedded: bool = False, status: int = 200, theme: str | None = None
+):
     bot = get_bot()
     turns = []
     context = None
@@ -54,6 +56,7 @@ def render_chat(questions: list[str], error: str | None = None, embedded: bool =
         error=error,
         starters=STARTERS,
         embedded=embedded,
+        theme=theme,
         max_chars=current_app.config["MAX_MESSAGE_CHARS"],
         allowed_origins=" ".join(current_app.config["ALLOWED_EMBED_ORIGINS"]),
         helpline=current_app.config["HELPLINE_PHONE"],

@@ -22,7 +22,7 @@ def script():
 
 @bp.get("/widget")
 def widget():
-    return render_chat([], embedded=True)
+    return render_chat([], embedded=True, theme=theme_colour())
 
 
 def theme_colour() -> str | None:

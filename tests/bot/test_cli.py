@@ -83,8 +83,13 @@ def test_report_shows_frequent_unanswered_questions_redacted(tmp_path):
         store.add_unanswered("Does tamoxifen cause hot flashes? my email is a@b.org")
     store.add_unanswered("How is radiation given?")
     store.add_feedback("up", "answer", None)
-    out = subprocess.run([sys.executable, "-m", "bot", "report", "--db", str(db)], cwd=ROOT, capture_output=True,
-                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert out.returncode == 0
     lines = out.stdout.splitlines()
     assert "1 helpful, 0 not helpful" in lines[0]

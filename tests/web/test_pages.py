@@ -99,3 +99,9 @@ def test_rate_limit_applies_per_client(index_dir, tmp_path):
     codes = [client.post("/api/chat", json={"message": "what is BCG"}).status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
     assert "Too many" in client.post("/api/chat", json={"message": "x"}).get_json()["error"]["message"]
+
+
+def test_widget_colour_is_validated_on_the_server(client):
+    good = client.get("/widget?color=%236b2c91").get_data(as_text=True)
+    bad = client.get('/widget?color=red"%20onload="x').get_data(as_text=True)
+    assert 'data-theme-color="#6b2c91"' in good and "data-theme-color" not in bad
