@@ -158,13 +158,12 @@ class Expansions:
                 link(lay, word)
         return cls(table)
 
+    def __post_init__(self) -> None:
+        phrases = sorted(self.table, key=len, reverse=True)
+        self._pattern = re.compile(r"(?<![a-z0-9])(?=(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9]))")
+
     def matches(self, folded_text: str) -> list[tuple[str, list[str]]]:
         """Every phrase of the table found in the text (overlapping ones too: "hair loss" and "loss")."""
-        if not hasattr(self, "_pattern"):
-            phrases = sorted(self.table, key=len, reverse=True)
-            self._pattern = re.compile(
-                r"(?<![a-z0-9])(?=(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9]))"
-            )
         found: dict[str, list[str]] = {}
         for match in self._pattern.finditer(folded_text):
             start = match.start(1)
@@ -184,6 +183,11 @@ _DRUG_OR_CONDITION = re.compile(
 )
 
 
+def names_drug_or_condition(word: str) -> bool:
+    """'imiquimod', 'lenalidomide', 'arthritis' by their endings (folded, lowercase words)."""
+    return bool(_DRUG_OR_CONDITION.match(word))
+
+
 def domain_words(texts: Iterable[str]) -> set[str]:
     """Words a patient may misspell that name a drug, condition or person: brand and eponym names the
     corpus capitalises mid-sentence, and words with drug or disease endings. Spelling correction
@@ -192,7 +196,7 @@ def domain_words(texts: Iterable[str]) -> set[str]:
     for text in texts:
         for match in _MID_SENTENCE_NAME.finditer(text):
             found.update(words(match.group(0)))
-        found.update(w for w in words(text) if _DRUG_OR_CONDITION.match(w))
+        found.update(w for w in words(text) if names_drug_or_condition(w))
     return {w for w in found if len(w) >= 4}
 
 

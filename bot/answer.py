@@ -15,12 +15,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from .analysis import FRAME_WEIGHT, QueryTerm, aspect_words, fold, frame_words
+from .analysis import FRAME_WEIGHT, aspect_words, frame_words
 from .index import Index, heading_terms
-from .passages import sentence_spans
+from .passages import ANAPHORA, line_spans, sentence_spans
 from .retriever import Hit, Query
 
 DEFAULT_MIN_COVERAGE = 0.75
@@ -31,7 +31,6 @@ _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what|who)\s*(?:is|are|'s|was|were)\s+(?!the\s+(?:side|risk|best|brand))", re.IGNORECASE
 )
 _DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist)\b", re.IGNORECASE)
-_ANAPHORA = re.compile(r"^\s*(these|this|they|it|its|it's|those|such)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,6 @@ class Selection:
     units: list[Unit]
     coverage: float
     concepts: list[Concept]
-    covering: list[int] = field(default_factory=list)
 
 
 def split_concepts(query: Query, index: Index) -> tuple[list[Concept], list[Concept]]:
@@ -124,7 +122,7 @@ class AnswerBuilder:
                 analyzer, passage, analyzer.terms(doc["title"]), len(doc["text"]) if intro_end is None else intro_end
             )
         )
-        if _ANAPHORA.match(passage.text) and pid > 0 and index.passage(pid - 1).doc_id == passage.doc_id:
+        if ANAPHORA.match(passage.text) and pid > 0 and index.passage(pid - 1).doc_id == passage.doc_id:
             terms |= self.passage_terms(pid - 1)
         return frozenset(terms)
 
@@ -156,7 +154,6 @@ class AnswerBuilder:
         best = max(cover.values())
         if best < min_coverage:
             return Selection([], best, concepts)
-        covering = [h.pid for h in hits if cover[h.pid] >= min_coverage]
         top_score = max(h.score for h in hits) or 1.0
         weights = self._term_weights(query)
         first_subject = next((c.terms for c in concepts if not c.frame), frozenset())
@@ -188,7 +185,7 @@ class AnswerBuilder:
                 unit.score = gained * prior / (1.0 + 0.004 * len(unit.text.split()))
                 units.append(unit)
         chosen = self._choose(units)
-        return Selection(chosen, best, concepts, covering)
+        return Selection(chosen, best, concepts)
 
     def _heading_terms(self, pid: int) -> frozenset[str]:
         return self._cached("heading", pid, self._compute_heading_terms)
@@ -232,7 +229,7 @@ class AnswerBuilder:
         analyzer = self.index.analyzer
         text = self.index.passage(pid).text
         entries: list[tuple] = []
-        lines = _line_spans(text)
+        lines = line_spans(text)
         i = 0
         while i < len(lines):
             start, end = lines[i]
@@ -261,7 +258,7 @@ class AnswerBuilder:
                 continue
             previous: tuple[int, int] | None = None
             for s, e in sentence_spans(text, start, end):
-                spans = ((s, e),) if previous is None or not _ANAPHORA.match(text[s:e]) else (previous, (s, e))
+                spans = ((s, e),) if previous is None or not ANAPHORA.match(text[s:e]) else (previous, (s, e))
                 body = " ".join(text[a:b] for a, b in spans)
                 entries.append(("sentence", spans, body, frozenset(analyzer.terms(body))))
                 previous = (s, e)
@@ -325,21 +322,3 @@ def _overlap(a: Unit, b: Unit) -> bool:
     if not a.terms or not b.terms:
         return False
     return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= 0.6
-
-
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    pos = 0
-    for line in text.split("\n"):
-        if line.strip():
-            spans.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
-
-
-def highlight_terms(query: Query) -> list[str]:
-    """Index terms a page may highlight in a cited passage."""
-    return sorted({t.term for t in query.terms})
-
-
-__all__ = ["AnswerBuilder", "Selection", "Unit", "QueryTerm", "fold", "highlight_terms"]

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from . import index as index_module
-from .analysis import fold
-from .answer import AnswerBuilder, highlight_terms, split_concepts
+from .analysis import fold, names_drug_or_condition
+from .answer import AnswerBuilder, split_concepts
 from .conversation import MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .errors import InputError
 from .index import Index
@@ -169,7 +169,6 @@ class Bot:
             segments=segments,
             notice=notice,
             resolved_question=resolved,
-            highlight=highlight_terms(query),
             suggestions=self._suggestions(context, " ".join(c.passage for c in citations)),
         )
 
@@ -237,7 +236,13 @@ class Bot:
             forms = re.findall(rf"(?:(?<=[a-z,;] )|(?<=\())({re.escape(word)})\b", cited_text, re.IGNORECASE)
             return max(set(forms), key=forms.count) if forms else word
 
-        topic = " ".join(as_written(w) for w in context.subject[:3])
+        # the topic is what the question named (a drug, a condition, a brand), not its other words
+        # ("How is imiquimod applied?" -> "imiquimod", never "imiquimod applied")
+        spelled = [as_written(w) for w in context.subject]
+        named = [s for w, s in zip(context.subject, spelled) if len(w) >= 3 and (names_drug_or_condition(w) or s != w)]
+        if not named:  # no drug or condition named: a generated "side effects of jak?" helps no one
+            return []
+        topic = " ".join(named[:2])
         asked = set(context.frame)
         options = [
             ("side", f"What are the side effects of {topic}?"),

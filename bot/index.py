@@ -103,6 +103,10 @@ class Index:
     documents: list[dict]
     sections: list[str | None]
     arrays: dict[str, np.ndarray]
+    documents_by_id: dict[str, dict] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.documents_by_id = {d["id"]: d for d in self.documents}
 
     @property
     def n_passages(self) -> int:
@@ -116,15 +120,10 @@ class Index:
         )
 
     def document(self, doc_id: str) -> dict | None:
-        return self._by_id().get(doc_id)
+        return self.documents_by_id.get(doc_id)
 
     def document_of(self, pid: int) -> dict:
         return self.documents[int(self.arrays["passage_doc"][pid])]
-
-    def _by_id(self) -> dict[str, dict]:
-        if not hasattr(self, "_doc_map"):
-            self._doc_map = {d["id"]: d for d in self.documents}
-        return self._doc_map
 
 
 Log = Callable[[str], None]

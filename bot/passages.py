@@ -21,7 +21,8 @@ DEFAULT_CHUNK_WORDS = 90
 # A passage may grow to this many times chunk_words rather than open with "These drugs ..." cut off
 # from the sentence that says which drugs.
 ANAPHORA_STRETCH = 1.5
-_ANAPHORA = re.compile(r"^\s*(?:these|this|they|it|its|it's|those|such)\b", re.IGNORECASE)
+# A sentence opening with a pronoun leans on the one before it ("These drugs can cause ...").
+ANAPHORA = re.compile(r"^\s*(?:these|this|they|it|its|it's|those|such)\b", re.IGNORECASE)
 DEFAULT_DEDUP_THRESHOLD = 0.6
 ABBREVIATIONS = ("e.g", "i.e", "etc", "dr", "vs", "mr", "mrs", "ms", "st", "approx", "fig", "no", "inc", "u.s")
 
@@ -49,18 +50,21 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     end = len(text) if end is None else end
     segment = text[start:end]
     spans: list[tuple[int, int]] = []
-    for line_start, line in _lines_with_offsets(segment):
-        for s, e in _SPLITTER.span_tokenize(line):
+    for line_start, line_end in line_spans(segment):
+        for s, e in _SPLITTER.span_tokenize(segment[line_start:line_end]):
             spans.append((start + line_start + s, start + line_start + e))
     return spans
 
 
-def _lines_with_offsets(text: str) -> Iterable[tuple[int, str]]:
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every non-blank line of text."""
+    spans = []
     pos = 0
     for line in text.split("\n"):
         if line.strip():
-            yield pos, line
+            spans.append((pos, pos + len(line)))
         pos += len(line) + 1
+    return spans
 
 
 def _word_count(text: str) -> int:
@@ -116,7 +120,7 @@ def _units(blocks: Sequence[Block], text: str, chunk_words: int) -> Iterable[tup
 
 
 def _limit(text: str, next_start: int, chunk_words: int) -> float:
-    return chunk_words * ANAPHORA_STRETCH if _ANAPHORA.match(text[next_start : next_start + 12]) else chunk_words
+    return chunk_words * ANAPHORA_STRETCH if ANAPHORA.match(text[next_start : next_start + 12]) else chunk_words
 
 
 def _group(spans: Sequence[tuple[int, int]], text: str, chunk_words: int) -> list[tuple[int, int]]:

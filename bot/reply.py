@@ -43,7 +43,6 @@ class Answer:
     notice: str | None = None  # a fixed safety line shown beside (not inside) the answer
     actions: list[dict[str, str]] = field(default_factory=list)  # phone numbers to offer: {"label", "tel"}
     resolved_question: str | None = None  # what a follow-up was understood as
-    highlight: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,6 +53,5 @@ class Answer:
             citation["highlights"] = list(citation["highlights"])
         data["segments"] = [{"text": s.text, "n": s.n} for s in self.segments]
         data["actions"] = [dict(a) for a in self.actions]
-        data["highlight"] = list(self.highlight)
         data["suggestions"] = list(self.suggestions)
         return data

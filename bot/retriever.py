@@ -42,15 +42,6 @@ class Query:
                 group[term_id] = group.get(term_id, 0.0) + term.weight
         return [by_concept[c] for c in order]
 
-    def weights(self, term_ids: dict[str, int]) -> dict[int, float]:
-        """Per-term weights: a question term repeated counts again, as in rank-bm25's get_scores."""
-        weights: dict[int, float] = {}
-        for term in self.terms:
-            term_id = term_ids.get(term.term)
-            if term_id is not None:
-                weights[term_id] = weights.get(term_id, 0.0) + term.weight
-        return weights
-
 
 class Retriever:
     def __init__(self, index: Index) -> None:

@@ -33,6 +33,21 @@ def loaded_index(bot):
     return bot.index
 
 
+def make_app(index_dir: Path, data_dir: Path, **overrides):
+    """The web app on the session's index, with its feedback file in data_dir. Rate limits are lifted
+    unless a test sets RATE_LIMIT."""
+    from web import create_app
+
+    config = {
+        "INDEX_DIR": str(index_dir),
+        "CORPUS_DIR": str(CORPUS),
+        "SECRET_KEY": "test-secret",
+        "FEEDBACK_DB": str(Path(data_dir) / "feedback.sqlite3"),
+        "RATE_LIMIT": "1000000 per minute",
+    }
+    return create_app({**config, **overrides})
+
+
 def eval_cases(path: Path = EVAL_FILE) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -8,25 +8,14 @@ from flask import Flask, current_app
 
 from bot import Bot
 from bot.privacy import FeedbackStore
+from bot.settings import SETTINGS_BY_NAME
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    keys = (
-        "CORPUS_DIR",
-        "INDEX_DIR",
-        "AUTO_REBUILD",
-        "HELPLINE_NAME",
-        "HELPLINE_PHONE",
-        "EMERGENCY_NUMBER",
-        "CRISIS_NUMBER",
-        "POISON_CONTROL_PHONE",
-        "TOP_K",
-        "MAX_MESSAGE_CHARS",
-        "SECRET_KEY",
-    )
-    app.extensions["bot"] = Bot({k: app.config[k] for k in keys}, log=log.info)
+    settings = {name: app.config[name] for name in SETTINGS_BY_NAME}
+    app.extensions["bot"] = Bot(settings, log=log.info)
     app.extensions["feedback"] = FeedbackStore(app.config["FEEDBACK_DB"], app.config["RETENTION_DAYS"])
 
 

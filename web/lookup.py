@@ -22,11 +22,11 @@ def page():
     results, urgent, error = [], None, None
     if query.strip():
         try:
-            urgent = bot.safety.assess(bot.clean_message(query))
-            urgent_reply = bot.ask(query) if urgent.urgent_kind else None
-            known = {d["id"] for d in documents}
-            results = bot.search(query, current_app.config["LOOKUP_K"], {source} if source in known else None)
-            urgent = urgent_reply
+            question = bot.clean_message(query)
+            if bot.safety.assess(question).urgent_kind:
+                urgent = bot.ask(question)  # the emergency instructions, shown above the passages
+            wanted = {source} if source in bot.index.documents_by_id else None
+            results = bot.search(question, current_app.config["LOOKUP_K"], wanted)
         except InputError as exc:
             error = exc.message
     return render_template(

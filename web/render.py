@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from flask import Flask
 from markupsafe import Markup, escape
 
+from bot.reply import DISCLAIMER
+
 
 def highlight(text: str, words: Iterable[str]) -> Markup:
     wanted = {w.lower() for w in words if w}
@@ -21,3 +23,7 @@ def highlight(text: str, words: Iterable[str]) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(highlight, "highlight")
+
+    @app.context_processor
+    def standing_text() -> dict[str, str]:
+        return {"disclaimer": DISCLAIMER, "emergency_number": app.config["EMERGENCY_NUMBER"]}

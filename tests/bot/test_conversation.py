@@ -53,3 +53,21 @@ def test_tampered_payload_is_rejected_even_with_a_valid_shape():
     )
     assert codec.loads(f"{forged}.{signature}") == Context()
     assert codec.loads(token[:-2] + "AA") == Context()
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("How is imiquimod applied?", "imiquimod"),
+        ("What is BCG used for?", "BCG"),
+        ("Why take aspirin with Revlimid?", "Revlimid"),
+    ],
+)
+def test_suggestions_name_the_drug_asked_about(bot, question, topic):
+    suggestions = bot.ask(question).suggestions
+    assert suggestions and all(f" {topic}?" in s or f" {topic} " in s for s in suggestions)
+    assert not any("applied given" in s or "imiquimod applied" in s for s in suggestions)
+
+
+def test_no_suggestion_without_a_named_drug(bot):
+    assert bot.ask("What is a JAK inhibitor?").suggestions == []

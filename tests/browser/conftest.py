@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT, make_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,19 +50,9 @@ def host_ports():
 
 @pytest.fixture(scope="session")
 def live_server(index_dir, tmp_path_factory, host_ports):
-    from web import create_app
 
     allowed_port, _ = host_ports
-    app = create_app(
-        {
-            "INDEX_DIR": str(index_dir),
-            "CORPUS_DIR": str(CORPUS),
-            "SECRET_KEY": "browser-secret",
-            "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "f.sqlite3"),
-            "RATE_LIMIT": "10000 per minute",
-            "ALLOWED_EMBED_ORIGINS": f"http://127.0.0.1:{allowed_port}",
-        }
-    )
+    app = make_app(index_dir, tmp_path_factory.mktemp("fb"), ALLOWED_EMBED_ORIGINS=f"http://127.0.0.1:{allowed_port}")
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
     thread = _Thread(server)
     thread.start()

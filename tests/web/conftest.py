@@ -2,24 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import make_app
 
 
 @pytest.fixture()
 def app(index_dir, tmp_path):
-    from web import create_app
 
-    app = create_app(
-        {
-            "INDEX_DIR": str(index_dir),
-            "CORPUS_DIR": str(CORPUS),
-            "SECRET_KEY": "test-secret",
-            "FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-            "ALLOWED_EMBED_ORIGINS": "https://allowed.example",
-            "RATE_LIMIT": "1000 per minute",
-            "TESTING": True,
-        }
-    )
+    app = make_app(index_dir, tmp_path, ALLOWED_EMBED_ORIGINS="https://allowed.example", TESTING=True)
     yield app
 
 

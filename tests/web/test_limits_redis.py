@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.conftest import make_app
+
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
@@ -36,18 +38,9 @@ def redis_url(tmp_path_factory):
 
 
 def test_limits_are_shared_between_instances(index_dir, tmp_path, redis_url):
-    from web import create_app
 
     def instance():
-        return create_app(
-            {
-                "INDEX_DIR": str(index_dir),
-                "SECRET_KEY": "k",
-                "RATE_LIMIT": "3 per minute",
-                "REDIS_URL": redis_url,
-                "FEEDBACK_DB": str(tmp_path / "f.sqlite3"),
-            }
-        ).test_client()
+        return make_app(index_dir, tmp_path, RATE_LIMIT="3 per minute", REDIS_URL=redis_url).test_client()
 
     first, second = instance(), instance()
     codes = [
@@ -59,15 +52,8 @@ def test_limits_are_shared_between_instances(index_dir, tmp_path, redis_url):
 
 def test_instances_keep_no_conversation_state(index_dir, tmp_path):
     """A follow-up asked of another instance is understood: the context travels with the message."""
-    from web import create_app
 
-    make = lambda: create_app(
-        {
-            "INDEX_DIR": str(index_dir),
-            "SECRET_KEY": "shared",  # noqa: E731
-            "FEEDBACK_DB": str(tmp_path / "f.sqlite3"),
-        }
-    ).test_client()
+    make = lambda: make_app(index_dir, tmp_path, SECRET_KEY="shared").test_client()
     first = make().post("/api/chat", json={"message": "What is BCG used for?"}).get_json()
     second = make().post("/api/chat", json={"message": "How is it given?", "context": first["context"]}).get_json()
     assert "catheter" in second["answer"]

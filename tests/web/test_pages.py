@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import re
 
+from tests.conftest import make_app
+
 
 def test_chat_page_has_log_disclaimer_starters_and_no_inline_script(client):
     html = client.get("/").get_data(as_text=True)
@@ -85,16 +87,8 @@ def test_production_refuses_the_default_secret_key(index_dir):
 
 
 def test_rate_limit_applies_per_client(index_dir, tmp_path):
-    from web import create_app
 
-    app = create_app(
-        {
-            "INDEX_DIR": str(index_dir),
-            "SECRET_KEY": "k",
-            "RATE_LIMIT": "3 per minute",
-            "FEEDBACK_DB": str(tmp_path / "f.sqlite3"),
-        }
-    )
+    app = make_app(index_dir, tmp_path, RATE_LIMIT="3 per minute")
     client = app.test_client()
     codes = [client.post("/api/chat", json={"message": "what is BCG"}).status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
@@ -105,3 +99,11 @@ def test_widget_colour_is_validated_on_the_server(client):
     good = client.get("/widget?color=%236b2c91").get_data(as_text=True)
     bad = client.get('/widget?color=red"%20onload="x').get_data(as_text=True)
     assert 'data-theme-color="#6b2c91"' in good and "data-theme-color" not in bad
+
+
+def test_standing_banner_uses_the_emergency_number_setting(index_dir, tmp_path):
+    from bot import DISCLAIMER
+
+    app = make_app(index_dir, tmp_path, EMERGENCY_NUMBER="112")
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert DISCLAIMER in html and "call 112." in html and "911" not in html

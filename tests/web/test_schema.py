@@ -6,22 +6,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import CORPUS
+from tests.conftest import make_app
 
 
 @pytest.fixture(scope="module")
 def api_schema(index_dir, tmp_path_factory):
-    from web import create_app
 
-    app = create_app(
-        {
-            "INDEX_DIR": str(index_dir),
-            "CORPUS_DIR": str(CORPUS),
-            "SECRET_KEY": "schema-secret",
-            "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "f.sqlite3"),
-            "RATE_LIMIT": "100000 per minute",
-        }
-    )
+    app = make_app(index_dir, tmp_path_factory.mktemp("fb"))
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 
 

@@ -10,6 +10,7 @@
   var maxChars = parseInt(body.getAttribute("data-max-chars") || "1000", 10);
   var allowed = (body.getAttribute("data-allowed-origins") || "").split(/\s+/).filter(Boolean);
   var embedded = body.getAttribute("data-embedded") === "1";
+  var emergencyNumber = body.getAttribute("data-emergency-number") || "911";
   var state = load();
   var turnCounter = 0;
   var busy = false;
@@ -171,7 +172,7 @@
     return wrap;
   }
 
-  function appendTurn(question, reply, announce) {
+  function appendTurn(question, reply) {
     var group = el("div", "turn");
     var user = el("div", "msg user");
     user.appendChild(el("span", "visually-hidden", "You asked: "));
@@ -181,7 +182,6 @@
     Array.prototype.forEach.call(log.querySelectorAll(".suggestions"), function (s) { s.remove(); });
     var sugg = renderSuggestions(reply);
     if (sugg) group.appendChild(sugg);
-    if (!announce) group.setAttribute("aria-hidden", "false");
     log.appendChild(group);
   }
 
@@ -208,9 +208,9 @@
         state.turns = state.turns.slice(-30);
         state.context = res.data.context;
         save();
-        appendTurn(question, res.data, true);
+        appendTurn(question, res.data);
       })
-      .catch(function () { showError("The connection failed. Please try again. If this is an emergency, call 911."); })
+      .catch(function () { showError("The connection failed. Please try again. If this is an emergency, call " + emergencyNumber + "."); })
       .then(function () { busy = false; statusLine.hidden = true; });
   }
 
@@ -218,7 +218,10 @@
     if (!state.turns.length) return;
     var welcome = document.getElementById("welcome");
     if (welcome) welcome.remove();
-    state.turns.forEach(function (t) { appendTurn(t.q, t.reply, false); });
+    // restoring after a reload is not news: keep the live region quiet while the old turns go back in
+    log.setAttribute("aria-live", "off");
+    state.turns.forEach(function (t) { appendTurn(t.q, t.reply); });
+    setTimeout(function () { log.setAttribute("aria-live", "polite"); }, 0);
   }
 
   form.addEventListener("submit", function (event) {
