@@ -28,8 +28,8 @@ import numpy as np
 DEFAULT_K1 = 1.5
 DEFAULT_B = 0.75
 DEFAULT_DELTA = 1.0
-# Up to this many passages, a fresh dense score array and one argpartition over it cost less than
-# tracking candidates; above it, argpartition over a mostly-zero array would dominate.
+# Up to this many passages, one bincount into a fresh dense array is the cheapest way to sum a
+# query's postings; above it, a reused per-thread buffer avoids allocating and scanning the corpus.
 SMALL_CORPUS = 16384
 
 
@@ -107,20 +107,23 @@ class BM25Matrix:
     def _top(
         self, parts: list[tuple[np.ndarray, np.ndarray, float]], constant: float, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Sum the weighted parts per passage, then keep the k best. Candidates stay in ascending id
+        order throughout, which is what makes ties come out lower id first."""
         if not parts:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        if self.n_passages <= SMALL_CORPUS:
-            dense = np.zeros(self.n_passages, dtype=np.float64)
-            for ids, vals, weight in parts:
-                dense[ids] += vals * weight if weight != 1.0 else vals
-            top = np.argpartition(-dense, k - 1)[:k] if k < self.n_passages else np.arange(self.n_passages)
-            top = top[dense[top] > 0]  # every BM25Plus contribution is positive: zero means no query term
-            top.sort()
-            top = top[np.argsort(-dense[top], kind="stable")]  # best first; ties keep the lower id first
-            return top.astype(np.int64), dense[top] + constant
         if len(parts) == 1:
             ids, vals, weight = parts[0]
             candidates, values = ids, vals * weight if weight != 1.0 else vals
+        elif self.n_passages <= SMALL_CORPUS:
+            # one bincount sums every part; comparing with 0 then finds the candidates (every
+            # BM25Plus contribution is positive, so 0 means no query term) far faster than nonzero on floats
+            dense = np.bincount(
+                np.concatenate([p[0] for p in parts]),
+                weights=np.concatenate([vals * weight if weight != 1.0 else vals for _, vals, weight in parts]),
+                minlength=self.n_passages,
+            )
+            candidates = (dense > 0).nonzero()[0]
+            values = dense[candidates]
         elif sum(len(p[0]) for p in parts) * 16 < self.n_passages and self.n_passages > 65536:
             # few postings in a large corpus: sorting them beats touching the dense buffer
             candidates, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
@@ -137,12 +140,14 @@ class BM25Matrix:
             scores[candidates] = 0.0
             touched[candidates] = False
         if len(values) > k:
-            part = np.argpartition(-values, k - 1)[:k]  # partial sort over candidates only
-        else:
-            part = np.arange(len(values))
-        part = part[np.argsort(candidates[part], kind="stable")]
-        best = part[np.argsort(-values[part], kind="stable")]  # best first; ties keep the lower id first
-        return candidates[best].astype(np.int64), values[best] + constant
+            # partial sort over the candidates only; keeping every value tied with the k-th lets the
+            # stable sort below pick the lower ids among them (ndarray methods: no dispatch wrapper)
+            negated = -values
+            negated.partition(k - 1)
+            keep = (values >= -negated[k - 1]).nonzero()[0]
+            candidates, values = candidates[keep], values[keep]
+        best = (-values).argsort(kind="stable")[:k]  # best first; ties keep the lower id first
+        return candidates[best].astype(np.int64, copy=False), values[best] + constant
 
     def top_k_groups(self, groups: Sequence[Mapping[int, float]], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Like top_k, but the terms of one group are alternatives for one concept (a word and its

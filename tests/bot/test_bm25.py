@@ -87,16 +87,35 @@ def test_bad_parameters_are_refused_by_name():
         BM25Params(k1=-1)
 
 
-def test_sparse_and_dense_accumulation_paths_agree():
+def _exact_top(matrix, weights, k):
+    """The reference order: best score first, ties by lower id, only passages with a query term."""
+    dense = matrix.scores(weights)
+    order = np.lexsort((np.arange(len(dense)), -dense))
+    order = order[dense[order] > matrix.constant(weights) + 1e-12]
+    return order[:k], dense
+
+
+@pytest.mark.parametrize("n_passages", [4000, 70000])  # below and above the small-corpus threshold
+def test_every_accumulation_path_returns_the_exact_top_k_with_ties_by_lower_id(n_passages):
     rng = np.random.default_rng(7)
-    corpus = [
-        [f"w{int(x)}" for x in rng.integers(0, 3000, size=20)] + (["common"] if i % 2 else []) for i in range(4000)
+    # passages repeat in blocks of 5 identical ones, so most scores are tied exactly
+    blocks = [
+        [f"w{int(x)}" for x in rng.integers(0, 3000, size=12)] + (["common"] if i % 2 else [])
+        for i in range(n_passages // 5)
     ]
+    corpus = [doc for doc in blocks for _ in range(5)]
     matrix, ids = _ours(corpus)
-    rare = {ids["w1"]: 1.0, ids["w2"]: 1.0}  # few postings: the sort path
-    busy = {ids["common"]: 1.0, ids["w3"]: 2.0}  # half the passages: the dense-buffer path
-    for weights in (rare, busy, rare):  # the buffer is clean again after each query
-        top_ids, top_scores = matrix.top_k(weights, 10)
-        dense = matrix.scores(weights)
-        assert np.allclose(top_scores, dense[top_ids], atol=1e-9)
-        assert np.isclose(top_scores[0], dense.max(), atol=1e-9)
+    w = [ids[t] for t in sorted(ids) if t != "common"][:5]
+    queries = {
+        "one term": {w[0]: 1.0},
+        "few postings": {w[0]: 1.0, w[1]: 1.0},
+        "half the passages": {ids["common"]: 1.0, w[2]: 2.0},
+        "weighted": {ids["common"]: 0.5, w[3]: 1.5, w[4]: 1.0},
+    }
+    for _ in range(2):  # the reused buffer is clean again after each query
+        for name, weights in queries.items():
+            for k in (1, 7, 10, 100):
+                top_ids, top_scores = matrix.top_k(weights, k)
+                expected, dense = _exact_top(matrix, weights, k)
+                assert top_ids.tolist() == expected.tolist(), (name, k)
+                assert np.allclose(top_scores, dense[top_ids], rtol=0, atol=1e-9), (name, k)
