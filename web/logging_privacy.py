@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+from collections.abc import Mapping
 
 from flask import Flask
 
 _QUERY = re.compile(r"\?[^\s\"]*")
+# gunicorn's access-log atom for the bare query string (no leading "?")
+_QUERY_ATOM = "q"
+
+
+def _strip(value: object) -> object:
+    return _QUERY.sub("?[redacted]", value) if isinstance(value, str) else value
 
 
 class StripQueryStrings(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(_QUERY.sub("?[redacted]", a) if isinstance(a, str) else a for a in args)
+        args = record.args
+        if isinstance(args, Mapping):
+            # gunicorn logs "%(h)s %(r)s ..." with one mapping of atoms; it must stay a mapping of the
+            # same type (gunicorn's answers "-" for atoms it lacks), so copy it and redact the copy
+            redacted: dict[str, object] = copy.copy(args) if isinstance(args, dict) else dict(args)
+            for key, value in args.items():
+                redacted[key] = "[redacted]" if key == _QUERY_ATOM and value else _strip(value)
+            record.args = redacted
+        elif args:
+            record.args = tuple(_strip(a) for a in args)
         if isinstance(record.msg, str):
             record.msg = _QUERY.sub("?[redacted]", record.msg)
         return True

@@ -112,6 +112,23 @@ def test_query_strings_are_cut_from_access_log_lines():
     assert "Jane" not in record.getMessage() and "/lookup?[redacted]" in record.getMessage()
 
 
+def test_query_strings_are_cut_from_gunicorn_atoms_which_stay_a_mapping():
+    import logging
+
+    from gunicorn.glogging import SafeAtoms
+
+    from web.logging_privacy import StripQueryStrings
+
+    atoms = SafeAtoms({"r": "GET /lookup?q=Jane+Doe HTTP/1.1", "q": "q=Jane+Doe", "U": "/lookup", "s": 200})
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '"%(r)s" %(q)s %(s)s %(x)s', None, None)
+    record.args = atoms  # as gunicorn passes them: one mapping
+    StripQueryStrings().filter(record)
+    message = record.getMessage()
+    assert "Jane" not in message
+    assert message == '"GET /lookup?[redacted] HTTP/1.1" [redacted] 200 -'  # unknown atoms still read "-"
+    assert atoms["r"].endswith("Doe HTTP/1.1")  # the caller's mapping is left as it was
+
+
 def test_stored_rows_expire_after_the_retention_period(tmp_path):
     import sqlite3
     import time
