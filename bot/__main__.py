@@ -83,6 +83,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     store = FeedbackStore(args.db or settings["FEEDBACK_DB"], settings["RETENTION_DAYS"])
+    store.expire()  # a quiet site may not have written for a while: never report expired rows
     counts = store.feedback_counts()
     print(f"Feedback: {counts.get('up', 0)} helpful, {counts.get('down', 0)} not helpful")
     print("Most frequent unanswered questions (redacted):")

@@ -1,15 +1,17 @@
 """Redaction of personal details, and the small SQLite store of feedback and unanswered questions.
 
-Only redacted text is ever written. Rows older than the retention period are deleted on each write.
+Only redacted text is ever written. Rows older than the retention period are deleted as writes come in
+(at most every ten minutes), and whenever `python -m bot report` runs.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -99,55 +101,66 @@ class FeedbackStore:
         self.path = Path(path)
         self.retention_days = retention_days
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        self._local = threading.local()
+        self._db().executescript(SCHEMA)
 
     EXPIRE_EVERY_S = 600
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")  # writers do not block readers; commits are cheap
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, kept open. Closing the last connection to a WAL database
+        checkpoints it and deletes the WAL file, so a connection per write paid for that every time.
+        Keyed by process too: a connection must not cross a fork (gunicorn --preload)."""
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            local.db.execute("PRAGMA journal_mode=WAL")  # writers do not block readers; commits are cheap
+            local.db.execute("PRAGMA synchronous=NORMAL")
+            local.pid = os.getpid()
+        return local.db
 
-    def _expire(self, db: sqlite3.Connection, force: bool = False) -> None:
-        now = time.time()
-        if not force and now - getattr(self, "_expired_at", 0.0) < self.EXPIRE_EVERY_S:
-            return
-        self._expired_at = now
-        cutoff = now - self.retention_days * 86400
+    def expire(self) -> None:
+        """Delete the rows older than the retention period, now."""
+        cutoff = time.time() - self.retention_days * 86400
+        db = self._db()
         db.execute("DELETE FROM feedback WHERE at < ?", (cutoff,))
         db.execute("DELETE FROM unanswered WHERE at < ?", (cutoff,))
+
+    def _expire_now_and_then(self) -> None:
+        now = time.time()
+        if now - getattr(self, "_expired_at", 0.0) >= self.EXPIRE_EVERY_S:
+            self._expired_at = now
+            self.expire()
 
     def add_feedback(self, rating: str, reply_type: str | None, question: str | None) -> None:
         if rating not in {"up", "down"}:
             raise ValueError(f"rating must be 'up' or 'down', got {rating!r}")
-        with closing(self._connect()) as db:
-            db.execute(
-                "INSERT INTO feedback (at, rating, reply_type, question) VALUES (?, ?, ?, ?)",
-                (time.time(), rating, reply_type, redact(question)[:500] if question else None),
-            )
-            self._expire(db)
+        db = self._db()
+        db.execute(
+            "INSERT INTO feedback (at, rating, reply_type, question) VALUES (?, ?, ?, ?)",
+            (time.time(), rating, reply_type, redact(question)[:500] if question else None),
+        )
+        self._expire_now_and_then()
 
     def add_unanswered(self, question: str) -> None:
-        with closing(self._connect()) as db:
-            db.execute("INSERT INTO unanswered (at, question) VALUES (?, ?)", (time.time(), redact(question)[:500]))
-            self._expire(db)
+        db = self._db()
+        db.execute("INSERT INTO unanswered (at, question) VALUES (?, ?)", (time.time(), redact(question)[:500]))
+        self._expire_now_and_then()
 
     def top_unanswered(self, limit: int = 20) -> list[tuple[str, int]]:
-        with closing(self._connect()) as db:
-            rows = db.execute(
+        rows = (
+            self._db()
+            .execute(
                 "SELECT lower(trim(question)) q, count(*) n FROM unanswered GROUP BY q ORDER BY n DESC, q LIMIT ?",
                 (limit,),
-            ).fetchall()
+            )
+            .fetchall()
+        )
         return [(q, n) for q, n in rows]
 
     def feedback_counts(self) -> dict[str, int]:
-        with closing(self._connect()) as db:
-            return dict(db.execute("SELECT rating, count(*) FROM feedback GROUP BY rating").fetchall())
+        return dict(self._db().execute("SELECT rating, count(*) FROM feedback GROUP BY rating").fetchall())
 
     def rows(self) -> Iterator[tuple]:
-        with closing(self._connect()) as db:
-            yield from db.execute(
-                "SELECT 'feedback', question FROM feedback UNION ALL SELECT 'unanswered', question FROM unanswered"
-            )
+        yield from self._db().execute(
+            "SELECT 'feedback', question FROM feedback UNION ALL SELECT 'unanswered', question FROM unanswered"
+        )

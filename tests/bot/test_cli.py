@@ -95,3 +95,27 @@ def test_report_shows_frequent_unanswered_questions_redacted(tmp_path):
     assert "1 helpful, 0 not helpful" in lines[0]
     assert "3  does tamoxifen cause hot flashes? my email is [email]" in out.stdout
     assert "a@b.org" not in out.stdout
+
+
+def test_report_leaves_out_rows_past_the_retention_period(tmp_path):
+    import sqlite3
+    import time
+
+    from bot.privacy import FeedbackStore
+
+    db = tmp_path / "f.sqlite3"
+    store = FeedbackStore(db)
+    store.add_unanswered("an old question about warts")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE unanswered SET at = ?", (time.time() - 400 * 86400,))
+    store.add_unanswered("a recent question about BCG")
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert out.returncode == 0
+    assert "recent question about bcg" in out.stdout
+    assert "warts" not in out.stdout

@@ -140,6 +140,5 @@ def test_stored_rows_expire_after_the_retention_period(tmp_path):
     with sqlite3.connect(store.path) as db:
         db.execute("UPDATE unanswered SET at = ?", (time.time() - 2 * 86400,))
     store.add_unanswered("new question")
-    with store._connect() as db:
-        store._expire(db, force=True)
+    store.expire()
     assert [q for q, _ in store.top_unanswered()] == ["new question"]
