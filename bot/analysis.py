@@ -161,6 +161,11 @@ class Expansions:
     def __post_init__(self) -> None:
         phrases = sorted(self.table, key=len, reverse=True)
         self._pattern = re.compile(r"(?<![a-z0-9])(?=(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9]))")
+        # A phrase can only match where the text's word equals the phrase's first word, so each
+        # match position needs to try just the phrases sharing that word (kept in table order).
+        self._by_first_word: dict[str, list[str]] = {}
+        for phrase in self.table:
+            self._by_first_word.setdefault(_leading_word(phrase), []).append(phrase)
 
     def matches(self, folded_text: str) -> list[tuple[str, list[str]]]:
         """Every phrase of the table found in the text (overlapping ones too: "hair loss" and "loss")."""
@@ -168,12 +173,17 @@ class Expansions:
         for match in self._pattern.finditer(folded_text):
             start = match.start(1)
             # the longest phrase won at this position; shorter ones starting here may match too
-            for phrase in self.table:
+            for phrase in self._by_first_word.get(_leading_word(folded_text, start), ()):
                 if phrase not in found and folded_text.startswith(phrase, start):
                     end = start + len(phrase)
                     if end == len(folded_text) or not folded_text[end].isalnum():
                         found[phrase] = self.table[phrase]
         return list(found.items())
+
+
+def _leading_word(text: str, start: int = 0) -> str:
+    match = _WORD.match(text, start)
+    return match.group(0) if match else ""
 
 
 _MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;(] )([A-Z][a-z]{3,}|[A-Z][a-z]+-[A-Z]?[a-z]+)|(?<=\()([A-Z][a-z]{3,})")

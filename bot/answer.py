@@ -62,6 +62,7 @@ def split_concepts(query: Query, index: Index) -> tuple[list[Concept], list[Conc
     """(subject concepts, frame concepts) of a question, each with the terms that stand for it."""
     frame = frame_words()
     expansions = [t for t in query.terms if t.source == "expansion"]
+    phrase_terms = {extra.concept: set(index.analyzer.terms(extra.concept)) for extra in expansions}
     idf = index.matrix.idf
     max_idf = math.log(index.n_passages + 1)
     subjects: list[Concept] = []
@@ -73,8 +74,7 @@ def split_concepts(query: Query, index: Index) -> tuple[list[Concept], list[Conc
         seen.add(term.concept)
         alternatives = {term.term}
         for extra in expansions:
-            phrase_terms = set(index.analyzer.terms(extra.concept))
-            if term.term in phrase_terms or term.concept in extra.concept.split():
+            if term.term in phrase_terms[extra.concept] or term.concept in extra.concept.split():
                 alternatives.add(extra.term)
         known = [t for t in alternatives if t in index.term_ids]
         is_frame = term.concept in frame

@@ -20,6 +20,8 @@ from .settings import load_settings
 
 ADVICE_QUERY = "never stop taking your medication change your dose without consulting your doctor care team"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
+CONTENT_WORDS_CACHE = 4096  # passages whose highlight words are kept; a 1M-passage index cites few of them
 
 
 class Bot:
@@ -42,6 +44,7 @@ class Bot:
         self.builder = AnswerBuilder(self.index)
         self.safety = safety or default_checker()
         self.codec = ContextCodec(self.settings["SECRET_KEY"])
+        self._content_words_cache: dict[str, tuple[tuple[str, str], ...]] = {}
 
     # -- input ---------------------------------------------------------------------------------
     def clean_message(self, message: object) -> str:
@@ -173,14 +176,27 @@ class Bot:
         )
 
     def matching_words(self, text: str, query: Any) -> tuple[str, ...]:
+        """The words of a passage, as written, that match a query term (for highlighting)."""
         wanted = {t.term for t in query.terms}
-        analyzer = self.index.analyzer
-        found = set()
-        for word in set(re.findall(r"[A-Za-z0-9]+", text)):
-            folded = fold(word)
-            if analyzer.is_content(folded) and analyzer.stem(folded) in wanted:
-                found.add(word)
+        found = {word for word, stem in self._content_words(text) if stem in wanted}
         return tuple(sorted(found, key=str.lower))
+
+    def _content_words(self, text: str) -> tuple[tuple[str, str], ...]:
+        """Each distinct content word of a passage with its stem. Passages are few and fixed, and this
+        ran on every cited passage of every reply, so it is memoised."""
+        cached = self._content_words_cache.get(text)
+        if cached is None:
+            analyzer = self.index.analyzer
+            pairs = []
+            for word in set(_SURFACE_WORD.findall(text)):
+                folded = fold(word)
+                if analyzer.is_content(folded):
+                    pairs.append((word, analyzer.stem(folded)))
+            cached = tuple(pairs)
+            if len(self._content_words_cache) >= CONTENT_WORDS_CACHE:
+                self._content_words_cache.clear()
+            self._content_words_cache[text] = cached
+        return cached
 
     def _no_answer(self, context: Context, notice: str | None, resolved: str | None) -> Answer:
         s = self.settings
