@@ -125,6 +125,14 @@ class Index:
     def document_of(self, pid: int) -> dict:
         return self.documents[int(self.arrays["passage_doc"][pid])]
 
+    def headings(self, doc_id: str) -> set[str]:
+        """The section headings of a document, as its passages record them."""
+        position = next((i for i, d in enumerate(self.documents) if d["id"] == doc_id), None)
+        if position is None:
+            return set()
+        used = np.unique(self.arrays["passage_section"][self.arrays["passage_doc"] == position])
+        return {self.sections[int(s)] for s in used if self.sections[int(s)]}
+
 
 Log = Callable[[str], None]
 

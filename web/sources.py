@@ -11,9 +11,11 @@ bp = Blueprint("sources", __name__)
 
 @bp.get("/sources/<doc_id>")
 def document(doc_id: str):
-    doc = get_bot().index.document(doc_id)
+    index = get_bot().index
+    doc = index.document(doc_id)
     if doc is None:
         abort(404, description="No such source.")
+    headings = index.headings(doc_id)
     text = doc["text"]
     start_arg = request.args.get("start", type=int)
     end_arg = request.args.get("end", type=int)
@@ -37,6 +39,7 @@ def document(doc_id: str):
                 "pieces": [p for p in pieces if p[0]],
                 "cited": cited,
                 "list": block.lstrip().startswith("•") or "\n•" in block,
+                "heading": block.strip() in headings,
             }
         )
     first_cited = next((i for i, p in enumerate(paragraphs) if p["cited"]), None)

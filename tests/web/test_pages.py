@@ -77,6 +77,17 @@ def test_source_reading_view_marks_the_cited_passage(client):
     assert client.get("/sources/nope").status_code == 404
 
 
+def test_source_reading_view_shows_section_headings_as_headings(client, loaded_index):
+    from markupsafe import escape
+
+    pid = next(p for p in range(loaded_index.n_passages) if loaded_index.passage(p).section)
+    passage = loaded_index.passage(pid)
+    html = client.get(f"/sources/{passage.doc_id}").get_data(as_text=True)
+    assert f'<h2 class="para">{escape(passage.section)}</h2>' in html
+    # body paragraphs stay paragraphs
+    assert html.count("<h2") < html.count('<div class="para')
+
+
 def test_production_refuses_the_default_secret_key(index_dir):
     import pytest
 
