@@ -131,7 +131,8 @@ class Index:
         if position is None:
             return set()
         used = np.unique(self.arrays["passage_section"][self.arrays["passage_doc"] == position])
-        return {self.sections[int(s)] for s in used if self.sections[int(s)]}
+        names = (self.sections[int(s)] for s in used)
+        return {name for name in names if name}
 
 
 Log = Callable[[str], None]
