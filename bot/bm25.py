@@ -100,7 +100,7 @@ class BM25Matrix:
         for term_id, weight in weights.items():
             constant += weight * float(self.idf[term_id]) * self.delta
             start, end = self.indptr[term_id], self.indptr[term_id + 1]
-            if end > start:
+            if end > start and weight > 0:  # a zero weight adds nothing: no passage is a match by it alone
                 parts.append((self.ids[start:end], self.contrib[start:end], weight))
         return self._top(parts, constant, k)
 

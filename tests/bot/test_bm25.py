@@ -111,10 +111,11 @@ def test_every_accumulation_path_returns_the_exact_top_k_with_ties_by_lower_id(n
         "few postings": {w[0]: 1.0, w[1]: 1.0},
         "half the passages": {ids["common"]: 1.0, w[2]: 2.0},
         "weighted": {ids["common"]: 0.5, w[3]: 1.5, w[4]: 1.0},
+        "a zero weight": {ids["common"]: 0.0, w[1]: 1.0},  # passages with only "common" do not match
     }
     for _ in range(2):  # the reused buffer is clean again after each query
         for name, weights in queries.items():
-            for k in (1, 7, 10, 100):
+            for k in (1, 7, 10, 100, 1000):
                 top_ids, top_scores = matrix.top_k(weights, k)
                 expected, dense = _exact_top(matrix, weights, k)
                 assert top_ids.tolist() == expected.tolist(), (name, k)
