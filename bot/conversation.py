@@ -33,6 +33,7 @@ class Resolved:
     text: str  # the question as retrieval sees it
     follow_up: bool
     subject: tuple[str, ...] = field(default_factory=tuple)
+    about: tuple[str, ...] = field(default_factory=tuple)  # for the reader: what a follow-up was taken to mean
 
 
 class ContextCodec:
@@ -84,8 +85,10 @@ def resolve(question: str, context: Context, subject_words: list[str], frame_wor
         return Resolved(question, False, tuple(subject_words))
     folded_words = set(words(question))
     if _WHAT_ABOUT.search(fold(question)) and subject_words:
-        return Resolved(f"{question} {' '.join(context.frame)}", True, tuple(subject_words))
+        return Resolved(
+            f"{question} {' '.join(context.frame)}", True, tuple(subject_words), (*subject_words, *context.frame)
+        )
     if not subject_words or folded_words & FOLLOW_UP_PRONOUNS:
         merged = tuple(dict.fromkeys([*context.subject, *subject_words]))[:MAX_TOPIC_WORDS]
-        return Resolved(f"{question} {' '.join(context.subject)}", True, merged)
+        return Resolved(f"{question} {' '.join(context.subject)}", True, merged, context.subject)
     return Resolved(question, False, tuple(subject_words))

@@ -24,6 +24,12 @@ _SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
 CONTENT_WORDS_CACHE = 4096  # passages whose highlight words are kept; a 1M-passage index cites few of them
 
 
+def as_written(word: str, text: str) -> str:
+    """How a text spells a word mid-sentence: "bcg" -> "BCG", "revlimid" -> "Revlimid"."""
+    forms = re.findall(rf"(?:(?<=[a-z,;] )|(?<=\())({re.escape(word)})\b", text, re.IGNORECASE)
+    return max(set(forms), key=forms.count) if forms else word
+
+
 class Bot:
     def __init__(
         self,
@@ -110,13 +116,10 @@ class Bot:
             tuple(w for w in frame_list if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
             previous.turns + 1,
         )
+        topic = resolved.about if resolved.follow_up else ()
         if not selection.units:
-            return self._no_answer(
-                previous if not subject_words else next_context, notice, resolved.text if resolved.follow_up else None
-            )
-        return self._answer(
-            selection.units, hits, query, next_context, notice, resolved.text if resolved.follow_up else None
-        )
+            return self._no_answer(previous if not subject_words else next_context, notice, topic)
+        return self._answer(selection.units, hits, query, next_context, notice, topic)
 
     def _advice_units(self, already: list) -> list:
         query = self.retriever.parse(ADVICE_QUERY)
@@ -135,7 +138,7 @@ class Bot:
         return None
 
     def _answer(
-        self, units: list, hits: list[Hit], query: Any, context: Context, notice: str | None, resolved: str | None
+        self, units: list, hits: list[Hit], query: Any, context: Context, notice: str | None, topic: tuple[str, ...]
     ) -> Answer:
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
@@ -164,6 +167,7 @@ class Bot:
                 )
             segments.append(Segment(unit.text, numbers[unit.pid]))
         text = " ".join(f"{seg.text} [{seg.n}]" for seg in segments)
+        cited_text = " ".join(c.passage for c in citations)
         return Answer(
             "answer",
             text,
@@ -171,8 +175,8 @@ class Bot:
             self.codec.dumps(context),
             segments=segments,
             notice=notice,
-            resolved_question=resolved,
-            suggestions=self._suggestions(context, " ".join(c.passage for c in citations)),
+            follow_up_topic=" ".join(as_written(w, cited_text) for w in topic) or None,
+            suggestions=self._suggestions(context, cited_text),
         )
 
     def matching_words(self, text: str, query: Any) -> tuple[str, ...]:
@@ -198,7 +202,7 @@ class Bot:
             self._content_words_cache[text] = cached
         return cached
 
-    def _no_answer(self, context: Context, notice: str | None, resolved: str | None) -> Answer:
+    def _no_answer(self, context: Context, notice: str | None, topic: tuple[str, ...]) -> Answer:
         s = self.settings
         text = (
             f"I don't have information on that in my sources. Please ask your care team, or call "
@@ -210,7 +214,7 @@ class Bot:
             [],
             self.codec.dumps(context),
             notice=notice,
-            resolved_question=resolved,
+            follow_up_topic=" ".join(topic) or None,
             actions=[{"label": f"Call the helpline {s['HELPLINE_PHONE']}", "tel": s["HELPLINE_PHONE"]}],
         )
 
@@ -247,14 +251,9 @@ class Bot:
         if not context.subject:
             return []
 
-        def as_written(word: str) -> str:
-            """How the sources spell a word mid-sentence: "bcg" -> "BCG", "revlimid" -> "Revlimid"."""
-            forms = re.findall(rf"(?:(?<=[a-z,;] )|(?<=\())({re.escape(word)})\b", cited_text, re.IGNORECASE)
-            return max(set(forms), key=forms.count) if forms else word
-
         # the topic is what the question named (a drug, a condition, a brand), not its other words
         # ("How is imiquimod applied?" -> "imiquimod", never "imiquimod applied")
-        spelled = [as_written(w) for w in context.subject]
+        spelled = [as_written(w, cited_text) for w in context.subject]
         named = [s for w, s in zip(context.subject, spelled) if len(w) >= 3 and (names_drug_or_condition(w) or s != w)]
         if not named:  # no drug or condition named: a generated "side effects of jak?" helps no one
             return []

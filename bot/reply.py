@@ -42,7 +42,7 @@ class Answer:
     segments: list[Segment] = field(default_factory=list)
     notice: str | None = None  # a fixed safety line shown beside (not inside) the answer
     actions: list[dict[str, str]] = field(default_factory=list)  # phone numbers to offer: {"label", "tel"}
-    resolved_question: str | None = None  # what a follow-up was understood as
+    follow_up_topic: str | None = None  # what a follow-up was taken to be about ("Revlimid")
     suggestions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -120,6 +120,10 @@ def openapi_document(max_chars: int) -> dict[str, Any]:
                 "items": {"type": "object", "properties": {"label": {"type": "string"}, "tel": {"type": "string"}}},
             },
             "suggestions": {"type": "array", "items": {"type": "string"}},
+            "follow_up_topic": {
+                "type": ["string", "null"],
+                "description": "What a follow-up was taken to be about, from the earlier turns.",
+            },
         },
     }
     return {

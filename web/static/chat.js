@@ -77,7 +77,7 @@
       return card;
     }
     if (reply.notice) card.appendChild(el("p", "notice", reply.notice));
-    if (reply.resolved_question) card.appendChild(el("p", "resolved", "About: " + reply.resolved_question));
+    if (reply.follow_up_topic) card.appendChild(el("p", "resolved", "About: " + reply.follow_up_topic));
     var text = el("div", "text");
     if (reply.segments && reply.segments.length) {
       reply.segments.forEach(function (seg) {
