@@ -313,7 +313,16 @@ class AnswerBuilder:
             if chosen and sum(len(c.text.split()) for c in chosen) + len(unit.text.split()) > MAX_ANSWER_WORDS:
                 continue
             chosen.append(unit)
-        return chosen
+        return _reading_order(chosen)
+
+
+def _reading_order(units: list[Unit]) -> list[Unit]:
+    """Passages in the order of their best unit; within a passage, sentences in the order written, so
+    that "There is also ..." or "These tend to ..." follow what they refer back to."""
+    first_seen: dict[int, int] = {}
+    for rank, unit in enumerate(units):
+        first_seen.setdefault(unit.pid, rank)
+    return sorted(units, key=lambda u: (first_seen[u.pid], u.spans[0][0]))
 
 
 def _overlap(a: Unit, b: Unit) -> bool:

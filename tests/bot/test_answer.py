@@ -48,6 +48,18 @@ def test_every_reply_is_verbatim_from_its_citations(bot, question):
         assert reply.citations == []
 
 
+def test_sentences_from_one_passage_read_in_the_order_written(bot):
+    checked = 0
+    for question in all_questions():
+        query = bot.retriever.parse(question)
+        units = bot.builder.select(query, bot.retriever.search(query, bot.settings["TOP_K"])).units
+        for pid in {u.pid for u in units}:
+            starts = [u.spans[0][0] for u in units if u.pid == pid]
+            assert starts == sorted(starts), question
+            checked += len(starts) > 1
+    assert checked >= 5  # enough answers quote two or more sentences of one passage to mean something
+
+
 def test_citation_carries_source_metadata(bot):
     reply = bot.ask("Why do I need a blood thinner with thalidomide?")
     citation = reply.citations[0]
