@@ -51,6 +51,7 @@ class Bot:
         self.safety = safety or default_checker()
         self.codec = ContextCodec(self.settings["SECRET_KEY"])
         self._content_words_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._advice: list | None = None
 
     # -- input ---------------------------------------------------------------------------------
     def clean_message(self, message: object) -> str:
@@ -122,10 +123,11 @@ class Bot:
         return self._answer(selection.units, hits, query, next_context, notice, topic)
 
     def _advice_units(self, already: list) -> list:
-        query = self.retriever.parse(ADVICE_QUERY)
-        hits = self.retriever.search(query, 3)
-        chosen = self.builder.select(query, hits, min_coverage=0.01).units[:1]
-        return [u for u in chosen if all(u.pid != a.pid or u.spans != a.spans for a in already)]
+        if self._advice is None:  # the same fixed query every time: retrieve it once
+            query = self.retriever.parse(ADVICE_QUERY)
+            hits = self.retriever.search(query, 3)
+            self._advice = self.builder.select(query, hits, min_coverage=0.01).units[:1]
+        return [u for u in self._advice if all(u.pid != a.pid or u.spans != a.spans for a in already)]
 
     def _notice(self, assessment: Assessment) -> str | None:
         s = self.settings

@@ -24,10 +24,15 @@ class StripQueryStrings(logging.Filter):
         if isinstance(args, Mapping):
             # gunicorn logs "%(h)s %(r)s ..." with one mapping of atoms; it must stay a mapping of the
             # same type (gunicorn's answers "-" for atoms it lacks), so copy it and redact the copy
-            redacted: dict[str, object] = copy.copy(args) if isinstance(args, dict) else dict(args)
-            for key, value in args.items():
-                redacted[key] = "[redacted]" if key == _QUERY_ATOM and value else _strip(value)
-            record.args = redacted
+            changes = {
+                key: "[redacted]" if key == _QUERY_ATOM else _strip(value)
+                for key, value in args.items()
+                if (key == _QUERY_ATOM and value) or (isinstance(value, str) and "?" in value)
+            }
+            if changes:  # most requests carry no query string: nothing to copy
+                redacted: dict[str, object] = copy.copy(args) if isinstance(args, dict) else dict(args)
+                redacted.update(changes)
+                record.args = redacted
         elif args:
             record.args = tuple(_strip(a) for a in args)
         if isinstance(record.msg, str):
