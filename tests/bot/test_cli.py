@@ -74,6 +74,16 @@ def test_bad_index_dir_is_a_clear_error(tmp_path):
     assert out.returncode == 2 and "no usable document" in out.stderr
 
 
+def _report(db) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
 def test_report_shows_frequent_unanswered_questions_redacted(tmp_path):
     from bot.privacy import FeedbackStore
 
@@ -83,13 +93,7 @@ def test_report_shows_frequent_unanswered_questions_redacted(tmp_path):
         store.add_unanswered("Does tamoxifen cause hot flashes? my email is a@b.org")
     store.add_unanswered("How is radiation given?")
     store.add_feedback("up", "answer", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "report", "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    out = _report(db)
     assert out.returncode == 0
     lines = out.stdout.splitlines()
     assert "1 helpful, 0 not helpful" in lines[0]
@@ -109,13 +113,7 @@ def test_report_leaves_out_rows_past_the_retention_period(tmp_path):
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE unanswered SET at = ?", (time.time() - 400 * 86400,))
     store.add_unanswered("a recent question about BCG")
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "report", "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    out = _report(db)
     assert out.returncode == 0
     assert "recent question about bcg" in out.stdout
     assert "warts" not in out.stdout
