@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .analysis import FRAME_WEIGHT, aspect_words, frame_words
+from .analysis import FRAME_WEIGHT, aspect_words, fold, frame_words
 from .index import Index, heading_terms
 from .passages import ANAPHORA, line_spans, sentence_spans
 from .retriever import Hit, Query
@@ -31,6 +31,7 @@ _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what|who)\s*(?:is|are|'s|was|were)\s+(?!the\s+(?:side|risk|best|brand))", re.IGNORECASE
 )
 _DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist)\b", re.IGNORECASE)
+_SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,19 @@ class AnswerBuilder:
 
     def passage_terms(self, pid: int) -> frozenset[str]:
         return self._cached("terms", pid, lambda p: frozenset(self.index.analyzer.terms(self.index.passage(p).text)))
+
+    def surface_words(self, pid: int) -> tuple[tuple[str, str], ...]:
+        """Each distinct content word of a passage as written, with its index term (for highlighting)."""
+        return self._cached("surface", pid, self._surface_words)
+
+    def _surface_words(self, pid: int) -> tuple[tuple[str, str], ...]:
+        analyzer = self.index.analyzer
+        pairs = []
+        for word in set(_SURFACE_WORD.findall(self.index.passage(pid).text)):
+            folded = fold(word)
+            if analyzer.is_content(folded):
+                pairs.append((word, analyzer.stem(folded)))
+        return tuple(pairs)
 
     def context_terms(self, pid: int) -> frozenset[str]:
         return self._cached("context", pid, self._context_terms)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import index as index_module
-from .analysis import fold, names_drug_or_condition
+from .analysis import names_drug_or_condition
 from .answer import AnswerBuilder, split_concepts
 from .conversation import MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .errors import InputError
@@ -20,8 +20,6 @@ from .settings import load_settings
 
 ADVICE_QUERY = "never stop taking your medication change your dose without consulting your doctor care team"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
-CONTENT_WORDS_CACHE = 4096  # passages whose highlight words are kept; a 1M-passage index cites few of them
 
 
 def as_written(word: str, text: str) -> str:
@@ -50,7 +48,6 @@ class Bot:
         self.builder = AnswerBuilder(self.index)
         self.safety = safety or default_checker()
         self.codec = ContextCodec(self.settings["SECRET_KEY"])
-        self._content_words_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         self._advice: list | None = None
 
     # -- input ---------------------------------------------------------------------------------
@@ -85,7 +82,7 @@ class Bot:
                     "url": doc["url"],
                     "start": passage.start,
                     "end": passage.end,
-                    "highlights": list(self.matching_words(passage.text, query)),
+                    "highlights": list(self.matching_words(hit.pid, query)),
                 }
             )
         return results
@@ -164,7 +161,7 @@ class Bot:
                         passage.start,
                         passage.end,
                         round(scores[unit.pid], 4) if unit.pid in scores else None,
-                        self.matching_words(passage.text, query),
+                        self.matching_words(unit.pid, query),
                     )
                 )
             segments.append(Segment(unit.text, numbers[unit.pid]))
@@ -181,28 +178,11 @@ class Bot:
             suggestions=self._suggestions(context, cited_text),
         )
 
-    def matching_words(self, text: str, query: Any) -> tuple[str, ...]:
+    def matching_words(self, pid: int, query: Any) -> tuple[str, ...]:
         """The words of a passage, as written, that match a query term (for highlighting)."""
         wanted = {t.term for t in query.terms}
-        found = {word for word, stem in self._content_words(text) if stem in wanted}
+        found = {word for word, stem in self.builder.surface_words(pid) if stem in wanted}
         return tuple(sorted(found, key=str.lower))
-
-    def _content_words(self, text: str) -> tuple[tuple[str, str], ...]:
-        """Each distinct content word of a passage with its stem. Passages are few and fixed, and this
-        ran on every cited passage of every reply, so it is memoised."""
-        cached = self._content_words_cache.get(text)
-        if cached is None:
-            analyzer = self.index.analyzer
-            pairs = []
-            for word in set(_SURFACE_WORD.findall(text)):
-                folded = fold(word)
-                if analyzer.is_content(folded):
-                    pairs.append((word, analyzer.stem(folded)))
-            cached = tuple(pairs)
-            if len(self._content_words_cache) >= CONTENT_WORDS_CACHE:
-                self._content_words_cache.clear()
-            self._content_words_cache[text] = cached
-        return cached
 
     def _no_answer(self, context: Context, notice: str | None, topic: tuple[str, ...]) -> Answer:
         s = self.settings
