@@ -19,6 +19,28 @@ from .safety import Assessment, SafetyChecker, default_checker
 from .settings import load_settings
 
 ADVICE_QUERY = "never stop taking your medication change your dose without consulting your doctor care team"
+# Urgent replies by kind: the text, then (button label, setting holding the number) pairs. Numbers come
+# from the settings, so a deployment outside the US changes them in one place.
+URGENT_REPLIES: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "crisis": (
+        "You deserve support right now. Call or text {CRISIS_NUMBER} to reach the Suicide & Crisis Lifeline, "
+        "any time, day or night. If you are in immediate danger, call {EMERGENCY_NUMBER} now.",
+        [("Call or text {CRISIS_NUMBER}", "CRISIS_NUMBER"), ("Call {EMERGENCY_NUMBER}", "EMERGENCY_NUMBER")],
+    ),
+    "poison": (
+        "Call Poison Control now at {POISON_CONTROL_PHONE}. If the person is hard to wake, has trouble breathing, "
+        "has a seizure or collapses, call {EMERGENCY_NUMBER} or go to the emergency room now.",
+        [
+            ("Call Poison Control {POISON_CONTROL_PHONE}", "POISON_CONTROL_PHONE"),
+            ("Call {EMERGENCY_NUMBER}", "EMERGENCY_NUMBER"),
+        ],
+    ),
+    "emergency": (
+        "This could be a medical emergency. Call {EMERGENCY_NUMBER} now or go to the nearest emergency room. "
+        "Do not wait for an answer here. Tell them which medicines you take.",
+        [("Call {EMERGENCY_NUMBER}", "EMERGENCY_NUMBER")],
+    ),
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -201,33 +223,15 @@ class Bot:
         )
 
     def _urgent(self, assessment: Assessment, previous: Context) -> Answer:
+        text, actions = URGENT_REPLIES.get(assessment.urgent_kind or "", URGENT_REPLIES["emergency"])
         s = self.settings
-        emergency = s["EMERGENCY_NUMBER"]
-        if assessment.urgent_kind == "crisis":
-            text = (
-                f"You deserve support right now. Call or text {s['CRISIS_NUMBER']} to reach the Suicide & Crisis "
-                f"Lifeline, any time, day or night. If you are in immediate danger, call {emergency} now."
-            )
-            actions = [
-                {"label": f"Call or text {s['CRISIS_NUMBER']}", "tel": s["CRISIS_NUMBER"]},
-                {"label": f"Call {emergency}", "tel": emergency},
-            ]
-        elif assessment.urgent_kind == "poison":
-            text = (
-                f"Call Poison Control now at {s['POISON_CONTROL_PHONE']}. If the person is hard to wake, has "
-                f"trouble breathing, has a seizure or collapses, call {emergency} or go to the emergency room now."
-            )
-            actions = [
-                {"label": f"Call Poison Control {s['POISON_CONTROL_PHONE']}", "tel": s["POISON_CONTROL_PHONE"]},
-                {"label": f"Call {emergency}", "tel": emergency},
-            ]
-        else:
-            text = (
-                f"This could be a medical emergency. Call {emergency} now or go to the nearest emergency room. "
-                f"Do not wait for an answer here. Tell them which medicines you take."
-            )
-            actions = [{"label": f"Call {emergency}", "tel": emergency}]
-        return Answer("urgent", text, [], self.codec.dumps(previous), actions=actions)
+        return Answer(
+            "urgent",
+            text.format_map(s),
+            [],
+            self.codec.dumps(previous),
+            actions=[{"label": label.format_map(s), "tel": str(s[number])} for label, number in actions],
+        )
 
     def _suggestions(self, context: Context, cited_text: str) -> list[str]:
         if not context.subject:
