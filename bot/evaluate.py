@@ -41,6 +41,11 @@ def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
         tally[metric][0] += int(ok)
         tally[metric][1] += 1
 
+    def miss(kind: str, question: str, reply: dict[str, Any], **extra: Any) -> None:
+        misses.append(
+            {"kind": kind, "question": question, "type": reply["type"], "answer": reply["answer"][:300], **extra}
+        )
+
     for case in cases:
         kind = case["kind"]
         if kind == "answer":
@@ -51,32 +56,19 @@ def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
             count("wrongly_refused", reply["type"] == "no_answer")
             count("in_scope_urgent", reply["type"] == "urgent")
             if not in_text:
-                misses.append(
-                    {
-                        "kind": kind,
-                        "question": case["question"],
-                        "type": reply["type"],
-                        "answer": reply["answer"][:300],
-                        "expect_any": case["expect_any"],
-                        "top3": in_top3,
-                    }
-                )
+                miss(kind, case["question"], reply, expect_any=case["expect_any"], top3=in_top3)
         elif kind == "no_answer":
             reply = bot.ask(case["question"]).to_dict()
             count("no_answer", reply["type"] == "no_answer")
             if reply["type"] != "no_answer":
-                misses.append(
-                    {"kind": kind, "question": case["question"], "type": reply["type"], "answer": reply["answer"][:300]}
-                )
+                miss(kind, case["question"], reply)
         elif kind == "urgent":
             reply = bot.ask(case["question"]).to_dict()
             expect = case.get("expect_any") or ["911", "emergency"]
             ok = reply["type"] == "urgent" and _contains(reply["answer"], expect)
             count("urgent", ok)
             if not ok:
-                misses.append(
-                    {"kind": kind, "question": case["question"], "type": reply["type"], "answer": reply["answer"][:300]}
-                )
+                miss(kind, case["question"], reply)
         elif kind == "dialogue":
             context = None
             for turn in case["turns"]:
@@ -85,15 +77,7 @@ def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
                 _, in_text, _ = _score_answer(reply, turn["expect_any"])
                 count("follow_up", in_text)
                 if not in_text:
-                    misses.append(
-                        {
-                            "kind": kind,
-                            "question": turn["question"],
-                            "type": reply["type"],
-                            "answer": reply["answer"][:300],
-                            "expect_any": turn["expect_any"],
-                        }
-                    )
+                    miss(kind, turn["question"], reply, expect_any=turn["expect_any"])
     rates = {k: (round(v[0] / v[1], 4) if v[1] else None) for k, v in tally.items()}
     return {"file": str(path), "rates": rates, "counts": {k: v for k, v in tally.items()}, "misses": misses}
 

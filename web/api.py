@@ -82,6 +82,10 @@ def openapi():
     return jsonify(openapi_document(current_app.config["MAX_MESSAGE_CHARS"]))
 
 
+def json_request(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def openapi_document(max_chars: int) -> dict[str, Any]:
     error = {"$ref": "#/components/schemas/Error"}
     errors = {
@@ -138,22 +142,17 @@ def openapi_document(max_chars: int) -> dict[str, Any]:
             "/api/chat": {
                 "post": {
                     "summary": "Ask a question",
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["message"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "message": {"type": "string", "minLength": 1, "maxLength": max_chars},
-                                        "context": {"type": "string", "nullable": True},
-                                    },
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": json_request(
+                        {
+                            "type": "object",
+                            "required": ["message"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "message": {"type": "string", "minLength": 1, "maxLength": max_chars},
+                                "context": {"type": "string", "nullable": True},
+                            },
+                        }
+                    ),
                     "responses": {
                         "200": {
                             "description": "The answer object",
@@ -166,22 +165,17 @@ def openapi_document(max_chars: int) -> dict[str, Any]:
             "/api/feedback": {
                 "post": {
                     "summary": "Thumbs up or down on a reply",
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["rating"],
-                                    "properties": {
-                                        "rating": {"type": "string", "enum": ["up", "down"]},
-                                        "question": {"type": "string", "maxLength": 2000},
-                                        "type": {"type": "string", "enum": ["answer", "no_answer", "urgent"]},
-                                    },
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": json_request(
+                        {
+                            "type": "object",
+                            "required": ["rating"],
+                            "properties": {
+                                "rating": {"type": "string", "enum": ["up", "down"]},
+                                "question": {"type": "string", "maxLength": 2000},
+                                "type": {"type": "string", "enum": ["answer", "no_answer", "urgent"]},
+                            },
+                        }
+                    ),
                     "responses": {"200": {"description": "Stored (redacted)"}, **errors},
                 }
             },
