@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PASSAGES ?= 1000000
+# A BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/test.tsv) for `make bench`; NFCorpus by default.
+BEIR_DIR ?= data/nfcorpus
 AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
 
 .PHONY: run test check index bench clean browser-deps
@@ -50,7 +52,7 @@ bench: $(VENV)/.dev
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q wrk; }
 	mkdir -p bench/results
 	$(PY) bench/retrieval.py --passages $(PASSAGES) --queries 200 --json > bench/results/retrieval.json && cat bench/results/retrieval.json
-	$(PY) bench/beir.py ../shared/data/nfcorpus --json > bench/results/beir-nfcorpus.json && cat bench/results/beir-nfcorpus.json
+	$(PY) bench/beir.py $(BEIR_DIR) --json > bench/results/beir-nfcorpus.json && cat bench/results/beir-nfcorpus.json
 	$(PY) bench/http.py --json > bench/results/http.json && cat bench/results/http.json
 
 clean:

@@ -7,8 +7,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-SHARED = ROOT.parent / "shared"
-EVAL_FILE = SHARED / "eval" / "questions.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+EVAL_DIR = DATA / "eval"  # the eval files ship with the repository, so a fresh clone can run every test
+EVAL_FILE = EVAL_DIR / "questions.jsonl"
 PARAPHRASES = Path(__file__).resolve().parent / "data" / "paraphrases.jsonl"
 
 
