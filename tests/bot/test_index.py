@@ -15,7 +15,7 @@ import pytest
 from bot import index
 from bot.errors import IndexStateError
 from bot.ingest import load_corpus
-from tests.conftest import CORPUS, ROOT, SHARED
+from tests.conftest import CORPUS, ROOT
 
 PAGE = "---\ntitle: {title}\npublisher: Test Clinic\nreviewed: 2024-01-02\n---\n{body}\n"
 
@@ -139,14 +139,18 @@ def test_each_file_kind_loads(tmp_path):
     assert docs["docs.jsonl:1"].id == "j1" and docs["docs.jsonl:1"].reviewed == "2023-05-10"
 
 
-def test_nfcorpus_jsonl_loads_as_a_corpus(tmp_path):
-    corpus = tmp_path / "nf"
+def test_beir_jsonl_loads_as_a_corpus(tmp_path):
+    """A BEIR corpus.jsonl (``_id``, ``title``, ``text``, ``metadata``) loads as it is."""
+    corpus = tmp_path / "beir"
     corpus.mkdir()
-    lines = (SHARED / "data" / "nfcorpus" / "corpus.jsonl").read_text().splitlines()[:300]
-    (corpus / "corpus.jsonl").write_text("\n".join(lines) + "\n")
+    rows = [
+        {"_id": f"MED-{i}", "title": f"Study {i} of statin use", "text": f"Abstract {i}. Statins were given.", "metadata": {}}
+        for i in range(300)
+    ]
+    (corpus / "corpus.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     built = index.ensure(tmp_path / "idx", corpus)
     assert built.manifest["counts"]["documents"] == 300
-    assert built.document("MED-10")["title"].startswith("Statin Use and Breast Cancer Survival")
+    assert built.document("MED-10")["title"] == "Study 10 of statin use"
 
 
 def test_faulty_files_are_reported_by_name_and_the_rest_loads(tmp_path):
