@@ -144,7 +144,12 @@ def test_beir_jsonl_loads_as_a_corpus(tmp_path):
     corpus = tmp_path / "beir"
     corpus.mkdir()
     rows = [
-        {"_id": f"MED-{i}", "title": f"Study {i} of statin use", "text": f"Abstract {i}. Statins were given.", "metadata": {}}
+        {
+            "_id": f"MED-{i}",
+            "title": f"Study {i} of statin use",
+            "text": f"Abstract {i}. Statins were given.",
+            "metadata": {},
+        }
         for i in range(300)
     ]
     (corpus / "corpus.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
