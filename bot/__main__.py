@@ -14,6 +14,15 @@ from . import index as index_module
 from .errors import BotError
 from .settings import PROJECT_ROOT, SETTINGS, load_settings
 
+TEST_DATA = PROJECT_ROOT / "tests" / "data"
+# What the answer path is fitted on. patients-check.jsonl is never among them: it is for reporting.
+DEFAULT_FIT_FILES = (
+    TEST_DATA / "eval" / "questions.jsonl",
+    TEST_DATA / "eval" / "patients-fit.jsonl",
+    TEST_DATA / "paraphrases.jsonl",
+    TEST_DATA / "extra-questions.jsonl",
+)
+
 
 def _bot(args: argparse.Namespace) -> Any:
     from .core import Bot
@@ -78,6 +87,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from . import calibration
+    from .calibrate import fit
+    from .core import Bot
+
+    files = [Path(f) for f in args.files] or list(DEFAULT_FIT_FILES)
+    for path in files:
+        if not path.is_file():
+            raise BotError(f"no such file: {path}")
+    overrides = {k: v for k, v in (("CORPUS_DIR", args.corpus), ("INDEX_DIR", args.index_dir)) if v}
+    bot = Bot(overrides, params=calibration.Params({}), log=lambda line: print(line, file=sys.stderr))
+    params = fit(bot, files)
+    out = Path(args.out) if args.out else calibration.CALIBRATION_FILE
+    calibration.save(params, out)
+    print(f"wrote {out}")
+    print(json.dumps(params.figures, indent=2))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .privacy import FeedbackStore
 
@@ -131,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("calibrate", help="fit the answer path's parameters on labelled questions")
+    p.add_argument("files", nargs="*", help="eval-form JSONL files (default: the fit files in tests/data)")
+    p.add_argument("--out", help="where to write (default: bot/data/calibration.json)")
+    p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("report", help="frequent unanswered questions and feedback counts, for content staff")
     p.add_argument("--db", help="feedback database (default: FEEDBACK_DB)")
     p.add_argument("--limit", type=int, default=20)

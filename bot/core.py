@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import calibration
 from . import index as index_module
 from .analysis import names_drug_or_condition
-from .answer import AnswerBuilder, split_concepts
+from .candidates import Candidates, PassageFacts, Unit, gather
+from .choose import decide, select
 from .conversation import MAX_TOPIC_WORDS, Context, ContextCodec, resolve
+from .encoder import Encoder, shared_encoder
 from .errors import InputError
-from .index import Index
+from .index import BuildConfig, Index
+from .parse import ParsedQuestion, parse, specificity
 from .reply import Answer, Citation, Segment
-from .retriever import Hit, Retriever
+from .retriever import Hit, Query, Retriever
 from .safety import Assessment, SafetyChecker, default_checker
 from .settings import load_settings
 
-ADVICE_QUERY = "never stop taking your medication change your dose without consulting your doctor care team"
+# A question word at least this specific (rarer than about 1 in 16,000 words of everyday English) names
+# a topic of its own ("thalidomide", "shingles"); commoner words ("examples", "group", "baby") don't,
+# so a message made only of them continues the previous topic.
+TOPIC_SPECIFICITY = 0.4
 # Urgent replies by kind: the text, then (button label, setting holding the number) pairs. Numbers come
 # from the settings, so a deployment outside the US changes them in one place.
 URGENT_REPLIES: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -44,6 +52,14 @@ URGENT_REPLIES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+@dataclass(frozen=True)
+class Understood:
+    candidates: Candidates
+    context: Context  # the context an answer carries forward
+    refused_context: Context  # ... and a refusal: a question that named no topic keeps the old one
+    topic: tuple[str, ...]  # what a follow-up was taken to be about
+
+
 def as_written(word: str, text: str) -> str:
     """How a text spells a word mid-sentence: "bcg" -> "BCG", "revlimid" -> "Revlimid"."""
     forms = re.findall(rf"(?:(?<=[a-z,;] )|(?<=\())({re.escape(word)})\b", text, re.IGNORECASE)
@@ -57,6 +73,8 @@ class Bot:
         *,
         index: Index | None = None,
         safety: SafetyChecker | None = None,
+        params: calibration.Params | None = None,
+        encoder: Encoder | None = None,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.settings = dict(load_settings(settings or {}))
@@ -64,13 +82,16 @@ class Bot:
             Path(self.settings["INDEX_DIR"]),
             Path(self.settings["CORPUS_DIR"]),
             auto_rebuild=self.settings["AUTO_REBUILD"],
+            config=BuildConfig(dense_max_passages=self.settings["DENSE_MAX_PASSAGES"]),
             log=log,
         )
         self.retriever = Retriever(self.index)
-        self.builder = AnswerBuilder(self.index)
+        self.facts = PassageFacts(self.index)
+        self.params = params or calibration.load()
+        self.dense = self.index.dense is not None
+        self.encoder = (encoder or shared_encoder()) if self.dense else None
         self.safety = safety or default_checker()
         self.codec = ContextCodec(self.settings["SECRET_KEY"])
-        self._advice: list | None = None
 
     # -- input ---------------------------------------------------------------------------------
     def clean_message(self, message: object) -> str:
@@ -117,36 +138,47 @@ class Bot:
         if assessment.urgent_kind:
             return self._urgent(assessment, previous)
 
-        query = self.retriever.parse(question)
-        subjects, frames = split_concepts(query, self.index)
-        subject_words = [c.word for c in subjects if c.known]
-        frame_list = [c.word for c in frames]
-        resolved = resolve(question, previous, [c.word for c in subjects], frame_list)
-        if resolved.follow_up:
-            query = self.retriever.parse(resolved.text)
-        hits = self.retriever.search(query, self.settings["TOP_K"])
-        carried = frozenset(previous.subject) if resolved.follow_up else frozenset()
-        selection = self.builder.select(query, hits, carried=carried)
-        if assessment.personal_advice:
-            selection.units = selection.units[:2] + self._advice_units(selection.units)
+        understood = self.understand(question, previous)
+        mode = self.params.mode(self.dense)
+        selection = select(understood.candidates, mode)
+        decision = decide(understood.candidates, selection, mode)
         notice = self._notice(assessment)
-        next_subject = tuple(resolved.subject if resolved.follow_up else subject_words) or previous.subject
-        next_context = Context(
-            tuple(w for w in next_subject if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
+        if not decision.answer:
+            return self._no_answer(understood.refused_context, notice, understood.topic)
+        return self._answer(
+            list(selection.units),
+            understood.candidates.hits,
+            understood.candidates.question.query,
+            understood.context,
+            notice,
+            understood.topic,
+        )
+
+    def understand(self, question: str, previous: Context) -> Understood:
+        """Everything before the fitted stages: follow-up resolution, parsing, retrieval, features."""
+        parsed = self.parse(question)
+        topics = [w.text for w in parsed.subjects if w.weight >= TOPIC_SPECIFICITY or not w.known]
+        frame_list = [w.text for w in parsed.words if w.frame]
+        resolved = resolve(question, previous, topics, frame_list)
+        if resolved.follow_up:
+            parsed = self.parse(resolved.text)
+        vector = self.encoder.encode_one(parsed.text) if self.encoder is not None else None
+        candidates = gather(parsed, self.retriever, self.facts, self.settings["TOP_K"], vector)
+        known_topics = [w for w in (resolved.subject if resolved.follow_up else topics) if specificity(w) > 0]
+        context = Context(
+            tuple(w for w in known_topics if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS] or previous.subject,
             tuple(w for w in frame_list if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
             previous.turns + 1,
         )
-        topic = resolved.about if resolved.follow_up else ()
-        if not selection.units:
-            return self._no_answer(previous if not subject_words else next_context, notice, topic)
-        return self._answer(selection.units, hits, query, next_context, notice, topic)
+        return Understood(
+            candidates,
+            context,
+            previous if not topics else context,
+            resolved.about if resolved.follow_up else (),
+        )
 
-    def _advice_units(self, already: list) -> list:
-        if self._advice is None:  # the same fixed query every time: retrieve it once
-            query = self.retriever.parse(ADVICE_QUERY)
-            hits = self.retriever.search(query, 3)
-            self._advice = self.builder.select(query, hits, min_coverage=0.01).units[:1]
-        return [u for u in self._advice if all(u.pid != a.pid or u.spans != a.spans for a in already)]
+    def parse(self, text: str) -> ParsedQuestion:
+        return parse(self.retriever.parse(text), self.index)
 
     def _notice(self, assessment: Assessment) -> str | None:
         s = self.settings
@@ -159,7 +191,13 @@ class Bot:
         return None
 
     def _answer(
-        self, units: list, hits: list[Hit], query: Any, context: Context, notice: str | None, topic: tuple[str, ...]
+        self,
+        units: list[Unit],
+        hits: list[Hit],
+        query: Query,
+        context: Context,
+        notice: str | None,
+        topic: tuple[str, ...],
     ) -> Answer:
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
@@ -186,7 +224,9 @@ class Bot:
                         self.matching_words(unit.pid, query),
                     )
                 )
-            segments.append(Segment(unit.text, numbers[unit.pid]))
+            text = self.index.passage(unit.pid).text
+            joiner = "\n" if unit.item else " "
+            segments.append(Segment(joiner.join(text[a:b].strip() for a, b in unit.spans), numbers[unit.pid]))
         text = " ".join(f"{seg.text} [{seg.n}]" for seg in segments)
         cited_text = " ".join(c.passage for c in citations)
         return Answer(
@@ -203,7 +243,7 @@ class Bot:
     def matching_words(self, pid: int, query: Any) -> tuple[str, ...]:
         """The words of a passage, as written, that match a query term (for highlighting)."""
         wanted = {t.term for t in query.terms}
-        found = {word for word, stem in self.builder.surface_words(pid) if stem in wanted}
+        found = {word for word, stem in self.facts.surface_words(pid) if stem in wanted}
         return tuple(sorted(found, key=str.lower))
 
     def _no_answer(self, context: Context, notice: str | None, topic: tuple[str, ...]) -> Answer:

@@ -6,6 +6,7 @@ Every exception carries an HTTP-style ``status`` so one handler (CLI or web) can
     ├── ConfigError           a setting has a bad value (names the setting); status 500
     ├── CorpusError           the corpus folder is missing or holds no usable document; status 500
     ├── IndexStateError       the saved index is missing, truncated or stale and cannot be used; status 503
+    ├── ModelError            the sentence model is missing or its weights fail the pinned hash; status 503
     └── InputError            a request is unusable (empty, too long, wrong type); status 400
         └── PayloadTooLarge   a request body is over the size limit; status 413
 """
@@ -32,6 +33,10 @@ class CorpusError(BotError):
 
 
 class IndexStateError(BotError):
+    status = 503
+
+
+class ModelError(BotError):
     status = 503
 
 

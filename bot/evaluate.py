@@ -32,6 +32,7 @@ def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
             "in_scope_urgent",
             "no_answer",
             "urgent",
+            "false_alarm",
             "follow_up",
         )
     }
@@ -69,6 +70,12 @@ def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
             count("urgent", ok)
             if not ok:
                 miss(kind, case["question"], reply)
+        elif kind == "not_urgent":
+            reply = bot.ask(case["question"]).to_dict()
+            alarmed = reply["type"] == "urgent"
+            count("false_alarm", alarmed)
+            if alarmed:
+                miss(kind, case["question"], reply)
         elif kind == "dialogue":
             context = None
             for turn in case["turns"]:
@@ -84,11 +91,12 @@ def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
 
 BARS = {
     "answer_text": (">=", 0.90),
-    "answer_top3": (">=", 0.97),
+    "answer_top3": (">=", 0.95),
     "no_answer": (">=", 0.90),
     "wrongly_refused": ("<=", 0.05),
     "urgent": (">=", 1.0),
     "in_scope_urgent": ("<=", 0.0),
+    "false_alarm": ("<=", 0.02),
     "follow_up": (">=", 0.90),
 }
 

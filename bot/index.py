@@ -4,7 +4,9 @@ On disk, ``INDEX_DIR/CURRENT`` names the live build folder. A build is written t
 folder, renamed, and only then does ``CURRENT`` change (``os.replace``, atomic), so a crash or a kill
 at any moment leaves the previous index usable. A build folder holds NumPy arrays (``.npy``, loaded
 memory-mapped, no pickle) and JSON, described by ``manifest.json``: corpus hash, tokenizer settings,
-BM25 parameters, data-file digests, library versions and every file's size.
+BM25 parameters, the sentence model and its weights hash, data-file digests, library versions and every
+file's size. Sentence vectors (``bot.dense``) are saved when the corpus has at most
+``dense_max_passages`` passages.
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ from pathlib import Path
 import numpy as np
 
 from . import analysis
+from . import encoder as encoder_module
 from .analysis import Analyzer, Expansions, QueryExpander, fold, learn_brand_pairs
 from .bm25 import BM25Matrix, BM25Params, build_matrix
+from .dense import DENSE_ARRAYS, DenseIndex, build_arrays
 from .errors import CorpusError, IndexStateError
 from .ingest import Document, corpus_fingerprint, load_corpus
 from .ingest.clean import BOILERPLATE_FILE
 from .passages import DEFAULT_CHUNK_WORDS, DEFAULT_DEDUP_THRESHOLD, Passage, chunk_document, collapse_duplicates
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+DEFAULT_DENSE_MAX_PASSAGES = 20_000
 ARRAYS = (
     "indptr",
     "ids",
@@ -59,9 +64,19 @@ class BuildConfig:
     chunk_words: int = DEFAULT_CHUNK_WORDS
     dedup_threshold: float = DEFAULT_DEDUP_THRESHOLD
     bm25: BM25Params = field(default_factory=BM25Params)
+    dense_max_passages: int = DEFAULT_DENSE_MAX_PASSAGES
 
     def as_dict(self) -> dict:
-        return {"chunk_words": self.chunk_words, "dedup_threshold": self.dedup_threshold, "bm25": self.bm25.as_dict()}
+        return {
+            "chunk_words": self.chunk_words,
+            "dedup_threshold": self.dedup_threshold,
+            "bm25": self.bm25.as_dict(),
+            "dense": {
+                "max_passages": self.dense_max_passages,
+                "model": encoder_module.MODEL_NAME,
+                "weights_sha256": encoder_module.WEIGHTS_SHA256,
+            },
+        }
 
 
 def settings_fingerprint(analyzer: Analyzer, config: BuildConfig) -> dict:
@@ -75,7 +90,7 @@ def settings_fingerprint(analyzer: Analyzer, config: BuildConfig) -> dict:
 
 def library_versions() -> dict[str, str]:
     versions = {"python": sys.version.split()[0]}
-    for name in ("numpy", "nltk", "rank-bm25", "ftfy", "rapidfuzz", "trafilatura"):
+    for name in ("numpy", "nltk", "rank-bm25", "ftfy", "rapidfuzz", "trafilatura", "tokenizers", "wordfreq"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
     return versions
@@ -103,6 +118,7 @@ class Index:
     documents: list[dict]
     sections: list[str | None]
     arrays: dict[str, np.ndarray]
+    dense: DenseIndex | None = None
     documents_by_id: dict[str, dict] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -207,6 +223,13 @@ def build(
         "passage_end": np.asarray([p.end for p in passages], dtype=np.int64),
         "passage_section": np.asarray([section_index[p.section or ""] for p in passages], dtype=np.int32),
     }
+    if len(passages) <= config.dense_max_passages:
+        documents_by_id = {doc.id: doc for doc in documents}
+        headings = [_heading(documents_by_id[p.doc_id].title, p.section) for p in passages]
+        log(f"encoding the sentences of {len(passages)} passages ({encoder_module.MODEL_NAME})")
+        arrays.update(build_arrays(passages, headings, encoder_module.shared_encoder().encode))
+    else:
+        log(f"{len(passages)} passages is over dense_max_passages={config.dense_max_passages}: BM25 only")
     surface = sorted(
         analysis.domain_words(doc.title + ". " + doc.text for doc in documents)
         | {w for phrase in Expansions.load().table for w in analysis.words(phrase)}
@@ -224,6 +247,7 @@ def build(
             "terms": len(vocabulary),
             "duplicates_collapsed": len(replaced),
             "skipped_files": len(loaded.problems),
+            "sentence_vectors": int(len(arrays["sent_pid"])) if "sent_pid" in arrays else 0,
         },
         "problems": [str(p) for p in loaded.problems],
     }
@@ -241,6 +265,10 @@ def build(
         f"{seconds:.2f}s"
     )
     return BuildReport(documents, [str(p) for p in loaded.problems], len(passages), len(replaced), seconds)
+
+
+def _heading(title: str, section: str | None) -> str:
+    return f"{title}: {section}" if section else title
 
 
 def heading_terms(analyzer: Analyzer, passage: Passage, title_terms: list[str], intro_end: int) -> list[str]:
@@ -308,6 +336,8 @@ def load(index_dir: Path) -> Index:
             if actual != size:
                 raise IndexStateError(f"index file {name} is {actual} bytes, manifest says {size}: truncated")
         arrays = {name: _load_array(path / f"{name}.npy", name) for name in ARRAYS}
+        if "sent_vec.npy" in manifest["files"]:
+            arrays.update({name: _load_array(path / f"{name}.npy", name) for name in DENSE_ARRAYS})
         read = lambda name: json.loads((path / name).read_text(encoding="utf-8"))  # noqa: E731
         terms, documents, sections = read("terms.json"), read("documents.json"), read("sections.json")
         surface, brand_pairs = read("surface_words.json"), read("brand_pairs.json")
@@ -332,10 +362,11 @@ def load(index_dir: Path) -> Index:
         )
     term_ids = {t: i for i, t in enumerate(terms)}
     expander = QueryExpander(analyzer, term_ids, surface, Expansions.load(tuple(map(tuple, brand_pairs))))
-    return Index(path, manifest, analyzer, expander, matrix, term_ids, documents, sections, arrays)
+    dense = DenseIndex(arrays) if "sent_vec" in arrays else None
+    return Index(path, manifest, analyzer, expander, matrix, term_ids, documents, sections, arrays, dense)
 
 
-MAPPED_ARRAYS = ("indptr", "ids", "contrib", "idf")
+MAPPED_ARRAYS = ("indptr", "ids", "contrib", "idf", "sent_vec")
 
 
 def _load_array(path: Path, name: str) -> np.ndarray:

@@ -1,0 +1,160 @@
+"""The fitted parameters of the answer path, in one file: ``data/calibration.json``.
+
+``python -m bot calibrate`` writes it (see ``bot/calibrate.py``) with the figures the fit reached and
+the digests of the data it was fitted on. No other module holds a tuning constant: the ranker's and
+the answerability model's weights, the answer threshold and the share of the best score a second
+sentence needs are all here.
+
+The models are logistic regressions on standardised features, fitted by Newton's method (IRLS) with
+an L2 penalty: deterministic, so the same data gives the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+
+CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
+L2_PENALTY = 1.0  # on standardised features: a weak prior that keeps weights finite on separable data
+NEWTON_STEPS = 50
+
+
+@dataclass(frozen=True)
+class Model:
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    def logit(self, features: Mapping[str, float]) -> float:
+        z = self.bias
+        for name, w, m, s in zip(self.names, self.weights, self.mean, self.scale):
+            z += w * (features[name] - m) / s
+        return z
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, self.logit(features)))))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "weights": dict(zip(self.names, (round(w, 6) for w in self.weights))),
+            "bias": round(self.bias, 6),
+            "mean": [round(m, 6) for m in self.mean],
+            "scale": [round(s, 6) for s in self.scale],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Model:
+        names = tuple(data["weights"])
+        return cls(
+            names,
+            tuple(float(data["weights"][n]) for n in names),
+            float(data["bias"]),
+            tuple(float(x) for x in data["mean"]),
+            tuple(float(x) for x in data["scale"]),
+        )
+
+
+def fit_logistic(
+    rows: Sequence[Mapping[str, float]], labels: Sequence[int], names: Sequence[str], weights: Sequence[float] = ()
+) -> Model:
+    """L2-penalised logistic regression by Newton's method; ``weights`` weigh the rows (default 1)."""
+    x = np.array([[row[n] for n in names] for row in rows], dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    sample = np.asarray(weights, dtype=np.float64) if len(weights) else np.ones(len(y))
+    mean = x.mean(0)
+    scale = x.std(0)
+    scale[scale < 1e-9] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    beta = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], L2_PENALTY)
+    penalty[0] = 0.0  # the bias is not penalised
+    for _ in range(NEWTON_STEPS):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -60, 60)))
+        gradient = z.T @ (sample * (p - y)) + penalty * beta
+        hessian = (z * (sample * p * (1 - p))[:, None]).T @ z + np.diag(penalty) + 1e-9 * np.eye(len(beta))
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return Model(tuple(names), tuple(float(b) for b in beta[1:]), float(beta[0]), tuple(mean), tuple(scale))
+
+
+@dataclass(frozen=True)
+class Mode:
+    """The fitted stages for one kind of index: with sentence vectors ("dense") or BM25 only ("lexical")."""
+
+    ranker: Model
+    answerable: Model
+    keep_ratio: float  # share of the best unit's probability a further unit needs
+    threshold: float  # the answerability probability an answer needs
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ranker": self.ranker.as_dict(),
+            "answerable": self.answerable.as_dict(),
+            "keep_ratio": round(self.keep_ratio, 6),
+            "threshold": round(self.threshold, 6),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Mode:
+        return cls(
+            Model.from_dict(data["ranker"]),
+            Model.from_dict(data["answerable"]),
+            float(data["keep_ratio"]),
+            float(data["threshold"]),
+        )
+
+
+@dataclass(frozen=True)
+class Params:
+    modes: dict[str, Mode]
+    urgent: dict[str, Any] = field(default_factory=dict)  # the emergency classifier and its two thresholds
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def mode(self, dense: bool) -> Mode:
+        name = "dense" if dense else "lexical"
+        if name not in self.modes:
+            raise ConfigError(f"the calibration has no {name!r} parameters; run `python -m bot calibrate`")
+        return self.modes[name]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "about": "Written by `python -m bot calibrate`; do not edit by hand.",
+            "modes": {name: mode.as_dict() for name, mode in sorted(self.modes.items())},
+            "urgent": self.urgent,
+            "figures": self.figures,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Params:
+        return cls(
+            {name: Mode.from_dict(m) for name, m in data["modes"].items()},
+            dict(data.get("urgent", {})),
+            dict(data.get("figures", {})),
+        )
+
+
+def save(params: Params, path: Path = CALIBRATION_FILE) -> None:
+    path.write_text(json.dumps(params.as_dict(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = CALIBRATION_FILE) -> Params:
+    try:
+        return Params.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"calibration file {path} is missing or damaged ({exc}); run `python -m bot calibrate`"
+        ) from exc

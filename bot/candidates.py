@@ -1,0 +1,232 @@
+"""Retrieve and fuse: BM25 passages and dense sentences -> candidate answer units, each with named features.
+
+A unit is one sentence of a passage (with the sentence before it when it opens with "These/It/They"),
+or one list item with its lead-in. Candidates come from the BM25 top passages and, when the index has
+sentence vectors, from the passages of the closest sentences. Every feature the later stages use is
+computed here, once, and named in ``UNIT_FEATURES``; the fitted weights live in ``calibration.json``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .analysis import fold
+from .dense import BULLET, passage_sentences
+from .index import Index, heading_terms
+from .parse import ParsedQuestion, Word
+from .passages import ANAPHORA
+from .retriever import Hit, Retriever
+
+UNIT_FEATURES = (
+    "cos",  # cosine of the question with the unit's sentence (read with its heading)
+    "cos_gap",  # that cosine minus the best cosine of any sentence
+    "bm25",  # the passage's BM25 score over the best BM25 score
+    "cover_unit",  # share of the question's subject weight the unit itself names
+    "cover_context",  # ... the unit, its passage, section and page title name
+    "frame_unit",  # share of the frame words ("side effects", "given") in the unit or its heading
+    "aspect_missing",  # an asked aspect ("side effects", "cost") is in neither the unit nor its heading
+    "missing_max",  # the most specific question word that the unit's context lacks
+    "item",  # a list item
+    "defines",  # a definition question, and the unit opens with the subject and a defining verb
+    "named_source",  # the page names its publisher and review date
+    "length",  # words / 40
+)
+DENSE_CANDIDATE_PASSAGES = 8  # passages brought in by their closest sentences
+_DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist|consists)\b", re.IGNORECASE)
+_SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    pid: int
+    spans: tuple[tuple[int, int], ...]  # offsets within the passage text, in reading order
+    text: str
+    terms: frozenset[str]
+    item: bool
+    lead: tuple[int, int] | None  # a list item's lead-in line
+    rows: tuple[int, ...]  # sentence-vector rows the unit is made of
+
+
+@dataclass
+class Candidate:
+    unit: Unit
+    features: dict[str, float]
+    score: float = 0.0  # the ranker's probability, set by the select stage
+
+
+@dataclass
+class Candidates:
+    question: ParsedQuestion
+    hits: list[Hit]
+    items: list[Candidate]
+    best_cos: float
+
+
+class PassageFacts:
+    """Facts of a passage that do not depend on the question, computed once per passage."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._memo: dict[tuple[str, int], Any] = {}
+
+    def _cached(self, kind: str, pid: int, compute: Callable[[int], Any]) -> Any:
+        key = (kind, pid)
+        if key not in self._memo:
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = compute(pid)
+        return self._memo[key]
+
+    def terms(self, pid: int) -> frozenset[str]:
+        return self._cached("terms", pid, lambda p: frozenset(self.index.analyzer.terms(self.index.passage(p).text)))
+
+    def heading(self, pid: int) -> frozenset[str]:
+        return self._cached("heading", pid, self._heading)
+
+    def _heading(self, pid: int) -> frozenset[str]:
+        index, analyzer = self.index, self.index.analyzer
+        passage, doc = index.passage(pid), index.document_of(pid)
+        intro_end = doc.get("intro_end")
+        title = analyzer.terms(doc["title"])
+        return frozenset(heading_terms(analyzer, passage, title, len(doc["text"]) if intro_end is None else intro_end))
+
+    def context(self, pid: int) -> frozenset[str]:
+        """What tells what a passage is about: its heading, its words, and the passage before it when
+        this one opens with a pronoun."""
+        return self._cached("context", pid, self._context)
+
+    def _context(self, pid: int) -> frozenset[str]:
+        passage = self.index.passage(pid)
+        terms = set(self.heading(pid)) | self.terms(pid)
+        if ANAPHORA.match(passage.text) and pid > 0 and self.index.passage(pid - 1).doc_id == passage.doc_id:
+            terms |= self.terms(pid - 1)
+        return frozenset(terms)
+
+    def units(self, pid: int) -> list[Unit]:
+        return self._cached("units", pid, self._units)
+
+    def _units(self, pid: int) -> list[Unit]:
+        index, analyzer = self.index, self.index.analyzer
+        passage = index.passage(pid)
+        text = passage.text
+        sentences = passage_sentences(pid, passage, "")
+        rows: list[int] = list(index.dense.sentences_of(pid)) if index.dense is not None else []
+        if len(rows) != len(sentences):
+            rows = [-1] * len(sentences)
+        units: list[Unit] = []
+        lead: tuple[int, int] | None = None
+        previous: tuple[int, int, int] | None = None  # the last plain sentence: start, end, row
+        for sentence, row in zip(sentences, rows):
+            s, e = sentence.start, sentence.end
+            if text[s:e].lstrip().startswith(BULLET):
+                spans = (lead, (s, e)) if lead else ((s, e),)
+                body = "\n".join(text[a:b].strip() for a, b in spans)
+                units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body)), True, lead, (row,)))
+                continue
+            lead = (s, e) if text[s:e].rstrip().endswith(":") else None
+            if previous is not None and ANAPHORA.match(text[s:e]) and "\n" not in text[previous[1] : s]:
+                spans = ((previous[0], previous[1]), (s, e))
+                unit_rows: tuple[int, ...] = (previous[2], row)
+            else:
+                spans, unit_rows = ((s, e),), (row,)
+            body = " ".join(text[a:b] for a, b in spans)
+            if lead is None:  # a bare lead-in ("Side effects include:") says nothing on its own
+                units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body)), False, None, unit_rows))
+            previous = (s, e, row)
+        return units
+
+    def surface_words(self, pid: int) -> tuple[tuple[str, str], ...]:
+        """Each distinct content word of a passage as written, with its index term (for highlighting)."""
+        return self._cached("surface", pid, self._surface_words)
+
+    def _surface_words(self, pid: int) -> tuple[tuple[str, str], ...]:
+        analyzer = self.index.analyzer
+        pairs = []
+        for word in set(_SURFACE_WORD.findall(self.index.passage(pid).text)):
+            folded = fold(word)
+            if analyzer.is_content(folded):
+                pairs.append((word, analyzer.stem(folded)))
+        return tuple(pairs)
+
+    def named_source(self, pid: int) -> float:
+        doc = self.index.document_of(pid)
+        return (0.5 if doc.get("publisher") else 0.0) + (0.5 if doc.get("reviewed") else 0.0)
+
+
+def _cover(words: tuple[Word, ...], terms: frozenset[str]) -> float:
+    total = sum(w.weight for w in words)
+    if not total:
+        return 1.0
+    return sum(w.weight for w in words if w.terms & terms) / total
+
+
+def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
+    """'Biologics are ...', 'BCG is ...': a subject word opens the sentence, before a defining verb."""
+    verb = _DEFINING_VERB.search(text[:160])
+    if not verb:
+        return False
+    opening = set(analyzer.terms(text[: verb.start()]))
+    return 0 < len(opening) <= 8 and any(w.terms & opening for w in subjects)
+
+
+def gather(
+    question: ParsedQuestion,
+    retriever: Retriever,
+    facts: PassageFacts,
+    top_k: int,
+    question_vector: np.ndarray | None,
+) -> Candidates:
+    index = retriever.index
+    hits = retriever.search(question.query, top_k) if question.query.terms else []
+    bm25 = {h.pid: h.score for h in hits}
+    top_bm25 = max(bm25.values(), default=0.0) or 1.0
+    cosines = None
+    pids = list(bm25)
+    if index.dense is not None and question_vector is not None and len(index.dense):
+        cosines = index.dense.cosines(question_vector)
+        pids += [pid for pid, _ in index.dense.best_passages(cosines, DENSE_CANDIDATE_PASSAGES) if pid not in bm25]
+    best_cos = float(cosines.max()) if cosines is not None else 0.0
+    subjects = question.subjects
+    frames = tuple(w for w in question.words if w.frame)
+    aspects = question.aspects
+    specific = [w for w in subjects]
+    items: list[Candidate] = []
+    for pid in pids:
+        context = facts.context(pid)
+        heading = facts.heading(pid)
+        missing_max = max((w.weight for w in specific if not (w.terms & context)), default=0.0)
+        cover_context = _cover(subjects, context)
+        named = facts.named_source(pid)
+        for unit in facts.units(pid):
+            around = unit.terms | heading
+            cos = max((float(cosines[r]) for r in unit.rows if r >= 0), default=0.0) if cosines is not None else 0.0
+            features = {
+                "cos": cos,
+                "cos_gap": cos - best_cos,
+                "bm25": bm25.get(pid, 0.0) / top_bm25,
+                "cover_unit": _cover(subjects, unit.terms),
+                "cover_context": cover_context,
+                "frame_unit": _cover(frames, around) if frames else 1.0,
+                "aspect_missing": float(bool(aspects) and not any(w.terms & around for w in aspects)),
+                "missing_max": missing_max,
+                "item": float(unit.item),
+                "defines": float(question.definition and _defines(index.analyzer, unit.text, subjects)),
+                "named_source": named,
+                "length": len(unit.text.split()) / 40,
+            }
+            items.append(Candidate(unit, features))
+    return Candidates(question, hits, items, best_cos)
+
+
+def vector(features: dict[str, float], names: tuple[str, ...]) -> np.ndarray:
+    return np.fromiter((features[n] for n in names), dtype=np.float64, count=len(names))
+
+
+def logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))

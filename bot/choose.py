@@ -1,0 +1,127 @@
+"""Select and decide: rank the candidate units with the fitted ranker, then answer or refuse.
+
+``select`` scores every candidate with the ranker and picks the best unit, then up to two more that
+score within ``keep_ratio`` of it. Nothing is quoted twice: a unit that repeats a chosen one is
+dropped, or replaces it when it comes from a named, dated page and the chosen one does not. Items of
+one list are shown together under their lead-in.
+
+``decide`` says whether those units answer the question, from question-level features and the fitted
+``answerable`` model, and says why not when they don't.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .calibration import Mode
+from .candidates import Candidate, Candidates, Unit
+
+MAX_UNITS = 3
+MAX_ANSWER_WORDS = 120
+QUESTION_FEATURES = (
+    "top_logit",  # the ranker's logit for the best unit
+    "top_cos",  # the best sentence cosine
+    "top_missing",  # the most specific question word the best unit's passage lacks
+    "min_missing",  # the same, at the best of the top five units
+    "top_cover",  # share of the subject weight that the best unit's passage names
+    "unknown_max",  # the most specific question word the index has never seen
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    units: tuple[Unit, ...]
+    ranked: tuple[Candidate, ...]  # every candidate, best first
+
+
+@dataclass(frozen=True)
+class Decision:
+    answer: bool
+    probability: float
+    why: str  # for the report and the tests: what made it refuse
+
+
+def select(candidates: Candidates, mode: Mode) -> Selection:
+    ranker = mode.ranker
+    for candidate in candidates.items:
+        candidate.score = ranker.probability(candidate.features)
+    ranked = sorted(candidates.items, key=lambda c: (-c.score, c.unit.pid, c.unit.spans[0][0], c.unit.spans[-1][0]))
+    if not ranked:
+        return Selection((), ())
+    floor = mode.keep_ratio * ranked[0].score
+    chosen: list[Candidate] = []
+    for candidate in ranked:
+        if candidate.score < floor or len(chosen) >= MAX_UNITS + 4:
+            break
+        repeated = next((k for k, c in enumerate(chosen) if _overlap(candidate.unit, c.unit)), None)
+        if repeated is not None:
+            current = chosen[repeated]
+            if (
+                candidate.unit.pid != current.unit.pid
+                and candidate.features["named_source"] > current.features["named_source"]
+            ):
+                chosen[repeated] = candidate
+            continue
+        chosen.append(candidate)
+    units = _merge_lists([c.unit for c in chosen])
+    kept: list[Unit] = []
+    words = 0
+    for unit in units:
+        size = len(unit.text.split())
+        if kept and (len(kept) >= MAX_UNITS or words + size > MAX_ANSWER_WORDS):
+            continue
+        kept.append(unit)
+        words += size
+    return Selection(tuple(kept), tuple(ranked))
+
+
+def question_features(candidates: Candidates, selection: Selection, mode: Mode) -> dict[str, float]:
+    ranked = selection.ranked
+    words = candidates.question.subjects
+    top = ranked[0].features if ranked else None
+    return {
+        "top_logit": mode.ranker.logit(top) if top else -10.0,
+        "top_cos": candidates.best_cos,
+        "top_missing": top["missing_max"] if top else 1.0,
+        "min_missing": min((c.features["missing_max"] for c in ranked[:5]), default=1.0),
+        "top_cover": top["cover_context"] if top else 0.0,
+        "unknown_max": max((w.weight for w in words if not w.known), default=0.0),
+    }
+
+
+def decide(candidates: Candidates, selection: Selection, mode: Mode) -> Decision:
+    if not selection.units:
+        return Decision(False, 0.0, "no passage matched")
+    features = question_features(candidates, selection, mode)
+    probability = mode.answerable.probability(features)
+    if probability >= mode.threshold:
+        return Decision(True, probability, "")
+    missing = [w.text for w in candidates.question.subjects if not w.known and w.weight >= 0.5]
+    why = f"the pages do not mention {', '.join(missing)}" if missing else "no passage answers it closely enough"
+    return Decision(False, probability, why)
+
+
+def _overlap(a: Unit, b: Unit) -> bool:
+    if a.pid == b.pid and any(sa < eb and sb < ea for sa, ea in a.spans for sb, eb in b.spans):
+        return not (a.item and b.item and a.spans[-1] != b.spans[-1])  # two items of one list are not repeats
+    if not a.terms or not b.terms:
+        return False
+    return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= 0.6
+
+
+def _merge_lists(units: list[Unit]) -> list[Unit]:
+    """Items of one list join into one unit: the lead-in, then the items in the order written."""
+    merged: list[Unit] = []
+    for unit in units:
+        if unit.item:
+            home = next((k for k, m in enumerate(merged) if m.item and m.pid == unit.pid and m.lead == unit.lead), None)
+            if home is not None:
+                m = merged[home]
+                lines = dict(zip(m.spans, m.text.split("\n"))) | dict(zip(unit.spans, unit.text.split("\n")))
+                items = sorted(set(lines) - ({m.lead} if m.lead else set()))
+                spans = ((m.lead,) if m.lead else ()) + tuple(items)
+                text = "\n".join(lines[span] for span in spans)
+                merged[home] = Unit(m.pid, spans, text, m.terms | unit.terms, True, m.lead, m.rows + unit.rows)
+                continue
+        merged.append(unit)
+    return merged

@@ -1,0 +1,94 @@
+"""The dense stage: one MiniLM vector per sentence of every passage, saved with the index.
+
+A sentence is encoded with what heads it (the section, or the page title), and a list item with its
+lead-in, so "• Fatigue" under "Common side effects include:" reads as what it means. Vectors are
+float16 ``.npy`` files beside the BM25 arrays, memory-mapped on load. Above ``DENSE_MAX_PASSAGES``
+the stage is off and BM25 answers alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .passages import Passage, line_spans, sentence_spans
+
+DENSE_ARRAYS = ("sent_pid", "sent_start", "sent_end", "sent_vec")
+BULLET = "•"
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    pid: int
+    start: int  # offsets within the passage text
+    end: int
+    encoded: str  # the text the vector was computed from
+
+
+def passage_sentences(pid: int, passage: Passage, heading: str) -> list[SentenceSpan]:
+    """Each sentence and each list item of a passage, with the words that give it its topic."""
+    text = passage.text
+    spans: list[SentenceSpan] = []
+    lead = ""
+    for start, end in line_spans(text):
+        line = text[start:end].strip()
+        if line.startswith(BULLET):
+            item = line.lstrip(BULLET + " ").strip()
+            spans.append(SentenceSpan(pid, start, end, f"{heading}. {lead} {item}".strip()))
+            continue
+        lead = line if line.endswith(":") else ""
+        for s, e in sentence_spans(text, start, end):
+            spans.append(SentenceSpan(pid, s, e, f"{heading}. {text[s:e]}".strip()))
+    return spans
+
+
+def build_arrays(
+    passages: Sequence[Passage], headings: Sequence[str], encode: Callable[[list[str]], np.ndarray]
+) -> dict[str, np.ndarray]:
+    sentences = [s for pid, p in enumerate(passages) for s in passage_sentences(pid, p, headings[pid])]
+    vectors = encode([s.encoded for s in sentences]) if sentences else np.zeros((0, 384), np.float32)
+    return {
+        "sent_pid": np.asarray([s.pid for s in sentences], dtype=np.int32),
+        "sent_start": np.asarray([s.start for s in sentences], dtype=np.int32),
+        "sent_end": np.asarray([s.end for s in sentences], dtype=np.int32),
+        "sent_vec": vectors.astype(np.float16),
+    }
+
+
+class DenseIndex:
+    """Cosine of a question with every saved sentence; the best sentences and passages."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.pid = arrays["sent_pid"]
+        self.start = arrays["sent_start"]
+        self.end = arrays["sent_end"]
+        self.vectors = np.asarray(arrays["sent_vec"], dtype=np.float32)  # small enough to hold as float32
+        order = np.argsort(self.pid, kind="stable")
+        self._by_pid: dict[int, np.ndarray] = {}
+        if len(order):
+            pids, first = np.unique(self.pid[order], return_index=True)
+            for p, chunk in zip(pids, np.split(order, first[1:])):
+                self._by_pid[int(p)] = chunk
+
+    def __len__(self) -> int:
+        return len(self.pid)
+
+    def cosines(self, question_vector: np.ndarray) -> np.ndarray:
+        return self.vectors @ question_vector
+
+    def sentences_of(self, pid: int) -> np.ndarray:
+        """Row numbers of a passage's sentences, in the order written."""
+        return self._by_pid.get(pid, np.zeros(0, dtype=np.int64))
+
+    def best_passages(self, cosines: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Passages ranked by their best sentence."""
+        if not len(cosines):
+            return []
+        best: dict[int, float] = {}
+        for row in np.argsort(-cosines)[: max(k * 4, 16)]:
+            pid = int(self.pid[row])
+            if pid not in best:
+                best[pid] = float(cosines[row])
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]

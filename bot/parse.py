@@ -1,0 +1,82 @@
+"""Parse: a question -> the words it is about, each weighed by how specific it is in everyday English.
+
+A word's weight is its *specificity*: 1 - zipf/7, from wordfreq's background frequencies (zipf 7 is
+"the"; zipf 0 is a word wordfreq has never seen). "stuff", "exactly" and "husband" weigh little,
+wherever they appear; "lenalidomide", "keytruda" and "tamoxifen" weigh a lot, so a specific word that
+the pages lack still blocks an answer. Weights come from a general source, never from the corpus, so
+they do not swing with the size of the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from .analysis import aspect_words, frame_words
+from .index import Index
+from .retriever import Query
+
+_DEFINITION = re.compile(
+    r"^\s*(?:what|who)\s*(?:is|are|'s|was|were)\s+(?!the\s+(?:side|risk|best|brand))|^\s*(?:define|meaning of)\b"
+    r"|\bwhat\s+(?:does|do)\b.*\bmean\b",
+    re.IGNORECASE,
+)
+MAX_ZIPF = 7.0
+
+
+@lru_cache(maxsize=100_000)
+def specificity(word: str) -> float:
+    """1 for a word everyday English never uses, 0 for the commonest words."""
+    return max(0.0, min(1.0, 1.0 - zipf_frequency(word, "en") / MAX_ZIPF))
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # the question's word (folded), or the phrase an expansion came from
+    terms: frozenset[str]  # index terms that stand for it: itself, a spelling fix, brands, lay terms
+    weight: float  # specificity
+    known: bool  # some of its terms are in the index
+    frame: bool  # "side effects", "given": what is asked about the subject
+    aspect: bool  # a frame word that must be answered ("side effects", "cost", "dose")
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    text: str
+    query: Query
+    words: tuple[Word, ...]
+    definition: bool
+
+    @property
+    def subjects(self) -> tuple[Word, ...]:
+        return tuple(w for w in self.words if not w.frame)
+
+    @property
+    def aspects(self) -> tuple[Word, ...]:
+        return tuple(w for w in self.words if w.aspect and w.known)
+
+
+def parse(query: Query, index: Index) -> ParsedQuestion:
+    frames, aspects = frame_words(), aspect_words()
+    expansions = [t for t in query.terms if t.source == "expansion"]
+    phrase_terms = {e.concept: set(index.analyzer.terms(e.concept)) for e in expansions}
+    words: list[Word] = []
+    seen: set[str] = set()
+    for term in query.terms:
+        if term.source == "expansion" or term.concept in seen:
+            continue
+        seen.add(term.concept)
+        alternatives = {term.term}
+        for extra in expansions:
+            if term.term in phrase_terms[extra.concept] or term.concept in extra.concept.split():
+                alternatives.add(extra.term)
+        known = any(t in index.term_ids for t in alternatives)
+        frame = term.concept in frames
+        weight = specificity(term.concept) if term.source != "spelling" else 1.0
+        words.append(
+            Word(term.concept, frozenset(alternatives), weight, known, frame, frame and term.concept in aspects)
+        )
+    return ParsedQuestion(query.text, query, tuple(words), bool(_DEFINITION.search(query.text)))
