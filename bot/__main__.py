@@ -22,6 +22,7 @@ DEFAULT_FIT_FILES = (
     TEST_DATA / "paraphrases.jsonl",
     TEST_DATA / "extra-questions.jsonl",
 )
+DEFAULT_URGENCY_FILES = (TEST_DATA / "urgency-fit.jsonl",)  # urgency-check.jsonl is for reporting
 
 
 def _bot(args: argparse.Namespace) -> Any:
@@ -93,12 +94,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from .core import Bot
 
     files = [Path(f) for f in args.files] or list(DEFAULT_FIT_FILES)
-    for path in files:
+    for path in [*files, *(Path(f) for f in args.urgency or ())]:
         if not path.is_file():
             raise BotError(f"no such file: {path}")
     overrides = {k: v for k, v in (("CORPUS_DIR", args.corpus), ("INDEX_DIR", args.index_dir)) if v}
     bot = Bot(overrides, params=calibration.Params({}), log=lambda line: print(line, file=sys.stderr))
-    params = fit(bot, files)
+    urgency = [Path(f) for f in args.urgency] if args.urgency else list(DEFAULT_URGENCY_FILES)
+    params = fit(bot, files, urgency)
     out = Path(args.out) if args.out else calibration.CALIBRATION_FILE
     calibration.save(params, out)
     print(f"wrote {out}")
@@ -162,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("calibrate", help="fit the answer path's parameters on labelled questions")
     p.add_argument("files", nargs="*", help="eval-form JSONL files (default: the fit files in tests/data)")
     p.add_argument("--out", help="where to write (default: bot/data/calibration.json)")
+    p.add_argument("--urgency", action="append", help="labelled urgency JSONL (default: tests/data/urgency-fit.jsonl)")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("report", help="frequent unanswered questions and feedback counts, for content staff")
     p.add_argument("--db", help="feedback database (default: FEEDBACK_DB)")

@@ -28,10 +28,22 @@ from .choose import QUESTION_FEATURES, question_features, select
 from .conversation import Context
 from .core import Bot
 from .evaluate import BARS
+from .urgency import (
+    COMBINER_FEATURES,
+    KINDS,
+    Probe,
+    UrgencyModel,
+    fit_probe,
+    pattern_features,
+    scored_texts,
+)
 
 KEEP_RATIO_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))
-LEXICAL_FEATURES = tuple(f for f in UNIT_FEATURES if f not in ("cos", "cos_gap"))
+DENSE_ONLY = ("cos", "cos_gap", "soft_cover", "soft_missing")
+LEXICAL_FEATURES = tuple(f for f in UNIT_FEATURES if f not in DENSE_ONLY)
+LEXICAL_QUESTION_FEATURES = tuple(f for f in QUESTION_FEATURES if f not in ("top_cos", "top_soft_missing"))
 REFUSAL_COST = (1 - BARS["no_answer"][1]) / BARS["wrongly_refused"][1]
+CARD_FALSE_ALARM_BUDGET = BARS["false_alarm"][1]
 _SPACE = re.compile(r"\s+")
 
 
@@ -104,7 +116,7 @@ def _answer_holds(case: Case, candidates: Candidates, mode: calibration.Mode) ->
 
 
 def fit_mode(
-    cases: Sequence[Case], found: Sequence[Candidates], names: tuple[str, ...]
+    cases: Sequence[Case], found: Sequence[Candidates], names: tuple[str, ...], question_names: tuple[str, ...]
 ) -> tuple[calibration.Mode, dict]:
     ranker = _fit_ranker(cases, found, names)
     answerable = [(c, f) for c, f in zip(cases, found) if c.answerable]
@@ -116,7 +128,7 @@ def fit_mode(
     provisional = calibration.Mode(ranker, ranker, keep_ratio, 0.5)
     rows = [question_features(f, select(f, provisional), provisional) for f in found]
     labels = [int(c.answerable) for c in cases]
-    model = calibration.fit_logistic(rows, labels, QUESTION_FEATURES)
+    model = calibration.fit_logistic(rows, labels, question_names)
     probabilities = [model.probability(r) for r in rows]
     threshold = _threshold(probabilities, labels)
     mode = calibration.Mode(ranker, model, keep_ratio, threshold)
@@ -135,18 +147,27 @@ def _rate(flags: Iterable[bool]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
 
-def fit(bot: Bot, paths: Sequence[Path]) -> calibration.Params:
+def fit(bot: Bot, paths: Sequence[Path], urgency_paths: Sequence[Path] = ()) -> calibration.Params:
     cases = read_cases(bot, paths)
     figures: dict[str, Any] = {
         "cases": len(cases),
-        "files": {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest()[:16] for p in paths},
+        "files": {
+            Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest()[:16] for p in [*paths, *urgency_paths]
+        },
     }
     modes: dict[str, calibration.Mode] = {}
-    for name, dense, features in (("dense", True, UNIT_FEATURES), ("lexical", False, LEXICAL_FEATURES)):
+    for name, dense, features, question_names in (
+        ("dense", True, UNIT_FEATURES, QUESTION_FEATURES),
+        ("lexical", False, LEXICAL_FEATURES, LEXICAL_QUESTION_FEATURES),
+    ):
         if dense and bot.encoder is None:
             continue
-        modes[name], figures[name] = fit_mode(cases, _candidates(bot, cases, dense), features)
-    return calibration.Params(modes, {}, figures)
+        modes[name], figures[name] = fit_mode(cases, _candidates(bot, cases, dense), features, question_names)
+    urgent: dict[str, Any] = {}
+    if bot.encoder is not None:
+        model, figures["urgent"] = fit_urgency(bot, [*paths, *urgency_paths])
+        urgent = model.as_dict()
+    return calibration.Params(modes, urgent, figures)
 
 
 def _threshold(probabilities: Sequence[float], labels: Sequence[int]) -> float:
@@ -161,3 +182,98 @@ def _threshold(probabilities: Sequence[float], labels: Sequence[int]) -> float:
         if cost < best[0]:
             best = (cost, cut)
     return best[1]
+
+
+PROBE_PENALTIES = (0.001, 0.01, 0.1, 1.0)
+
+
+@dataclass
+class Message:
+    text: str
+    urgent: bool
+    kind: str | None
+
+
+def read_messages(paths: Sequence[Path]) -> list[Message]:
+    """Labelled messages: the urgency sets (``text``/``label``/``kind``) and the eval-form files, where
+    ``urgent`` cases are urgent and every other question is not."""
+    messages: list[Message] = []
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            raw = json.loads(line)
+            if "label" in raw:
+                messages.append(Message(raw["text"], raw["label"] == "urgent", raw.get("kind")))
+            elif raw["kind"] == "dialogue":
+                messages += [Message(t["question"], False, None) for t in raw["turns"]]
+            else:
+                messages.append(Message(raw["question"], raw["kind"] == "urgent", None))
+    return messages
+
+
+def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str, Any]]:
+    import numpy as np
+
+    assert bot.encoder is not None, "the emergency classifier needs the sentence model"
+    messages = read_messages(paths)
+    negated = bot.safety.negated_clause
+    texts = [scored_texts(m.text, negated) for m in messages]
+    unique = sorted({t for group in texts for t in group} | {m.text for m in messages})
+    vectors = dict(zip(unique, bot.encoder.encode(unique)))
+    whole = np.stack([vectors[m.text] for m in messages])
+    labels = np.array([int(m.urgent) for m in messages])
+    folds = np.arange(len(messages)) % 2
+
+    def training(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each message, and every clause of a calm message as a calm example (it teaches "no fever")."""
+        extra = [vectors[t] for i in rows if not labels[i] for t in texts[i] if t != messages[i].text]
+        x = np.vstack([whole[rows], *([np.stack(extra)] if extra else [])])
+        return x, np.concatenate([labels[rows], np.zeros(len(extra), dtype=labels.dtype)])
+
+    def max_logits(probe: Probe, rows: np.ndarray) -> np.ndarray:
+        return np.array(
+            [
+                float(probe.logits(np.stack([vectors[t] for t in texts[i]])).max()) if texts[i] else probe.bias
+                for i in rows
+            ]
+        )
+
+    def cross_fitted(penalty: float) -> np.ndarray:
+        out = np.zeros(len(messages))
+        for fold in (0, 1):
+            train, held = np.where(folds != fold)[0], np.where(folds == fold)[0]
+            out[held] = max_logits(fit_probe(*training(train), penalty), held)
+        return out
+
+    def log_loss(z: np.ndarray) -> float:
+        p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+        return float(-np.mean(labels * np.log(p + 1e-12) + (1 - labels) * np.log(1 - p + 1e-12)))
+
+    penalty = min(PROBE_PENALTIES, key=lambda c: (log_loss(cross_fitted(c)), c))
+    logits = cross_fitted(penalty)
+    assessments = [bot.safety.assess(m.text) for m in messages]
+    rows = [{"probe_logit": float(z), **pattern_features(a)} for z, a in zip(logits, assessments)]
+    combiner = calibration.fit_logistic(rows, labels.tolist(), COMBINER_FEATURES)
+    probabilities = np.array([combiner.probability(r) for r in rows])
+    calm = np.sort(probabilities[labels == 0])
+    allowed = int(np.floor(CARD_FALSE_ALARM_BUDGET * len(calm)))  # calm messages the card may flag
+    card = float(np.nextafter(calm[len(calm) - 1 - allowed], 1.0)) if len(calm) else 0.5
+    notice = min(card, float(probabilities[labels == 1].min()))
+    centroids = {}
+    for kind in KINDS:
+        rows_of_kind = [i for i, m in enumerate(messages) if m.urgent and m.kind == kind]
+        if rows_of_kind:
+            mean = whole[rows_of_kind].mean(0)
+            centroids[kind] = (mean / np.linalg.norm(mean)).astype(np.float32)
+    model = UrgencyModel(fit_probe(*training(np.arange(len(messages))), penalty), combiner, centroids, card, notice)
+    figures = {
+        "messages": len(messages),
+        "urgent": int(labels.sum()),
+        "probe_penalty": penalty,
+        "card_recall_cross_fitted": round(float((probabilities[labels == 1] >= card).mean()), 4),
+        "card_or_notice_recall_cross_fitted": round(float((probabilities[labels == 1] >= notice).mean()), 4),
+        "card_false_alarm_cross_fitted": round(float((probabilities[labels == 0] >= card).mean()), 4),
+        "notice_false_alarm_cross_fitted": round(float((probabilities[labels == 0] >= notice).mean()), 4),
+    }
+    return model, figures

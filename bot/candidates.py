@@ -18,6 +18,7 @@ import numpy as np
 
 from .analysis import fold
 from .dense import BULLET, passage_sentences
+from .encoder import Encoder
 from .index import Index, heading_terms
 from .parse import ParsedQuestion, Word
 from .passages import ANAPHORA
@@ -32,6 +33,9 @@ UNIT_FEATURES = (
     "frame_unit",  # share of the frame words ("side effects", "given") in the unit or its heading
     "aspect_missing",  # an asked aspect ("side effects", "cost") is in neither the unit nor its heading
     "missing_max",  # the most specific question word that the unit's context lacks
+    "unit_missing",  # the most specific question word that the unit and its heading lack
+    "soft_cover",  # share of the subject weight the unit and heading cover, a close word counting its cosine
+    "soft_missing",  # the most specific question word, by how far it is from any word of the unit and heading
     "item",  # a list item
     "defines",  # a definition question, and the unit opens with the subject and a defining verb
     "named_source",  # the page names its publisher and review date
@@ -141,6 +145,18 @@ class PassageFacts:
             previous = (s, e, row)
         return units
 
+    def unit_term_ids(self, pid: int) -> list[np.ndarray]:
+        """Index term ids of each unit with its heading, for the word-vector comparison."""
+        return self._cached("unit_ids", pid, self._unit_term_ids)
+
+    def _unit_term_ids(self, pid: int) -> list[np.ndarray]:
+        ids = self.index.term_ids
+        heading = self.heading(pid)
+        return [
+            np.fromiter(sorted({ids[t] for t in unit.terms | heading if t in ids}), dtype=np.int64)
+            for unit in self.units(pid)
+        ]
+
     def surface_words(self, pid: int) -> tuple[tuple[str, str], ...]:
         """Each distinct content word of a passage as written, with its index term (for highlighting)."""
         return self._cached("surface", pid, self._surface_words)
@@ -176,35 +192,39 @@ def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
 
 
 def gather(
-    question: ParsedQuestion,
-    retriever: Retriever,
-    facts: PassageFacts,
-    top_k: int,
-    question_vector: np.ndarray | None,
+    question: ParsedQuestion, retriever: Retriever, facts: PassageFacts, top_k: int, encoder: Encoder | None
 ) -> Candidates:
     index = retriever.index
     hits = retriever.search(question.query, top_k) if question.query.terms else []
     bm25 = {h.pid: h.score for h in hits}
     top_bm25 = max(bm25.values(), default=0.0) or 1.0
-    cosines = None
-    pids = list(bm25)
-    if index.dense is not None and question_vector is not None and len(index.dense):
-        cosines = index.dense.cosines(question_vector)
-        pids += [pid for pid, _ in index.dense.best_passages(cosines, DENSE_CANDIDATE_PASSAGES) if pid not in bm25]
-    best_cos = float(cosines.max()) if cosines is not None else 0.0
     subjects = question.subjects
     frames = tuple(w for w in question.words if w.frame)
     aspects = question.aspects
-    specific = [w for w in subjects]
+    dense = index.dense if encoder is not None and index.dense is not None and len(index.dense) else None
+    cosines = word_sims = None
+    pids = list(bm25)
+    if dense is not None and encoder is not None:
+        vectors = encoder.encode_cached([question.text, *(w.text for w in subjects)])
+        cosines = dense.cosines(vectors[0])
+        word_sims = vectors[1:] @ dense.term_vectors.T if subjects else None
+        pids += [pid for pid, _ in dense.best_passages(cosines, DENSE_CANDIDATE_PASSAGES) if pid not in bm25]
+    best_cos = float(cosines.max()) if cosines is not None else 0.0
+    weights = np.array([w.weight for w in subjects], dtype=np.float64)
+    total = float(weights.sum())
     items: list[Candidate] = []
     for pid in pids:
         context = facts.context(pid)
         heading = facts.heading(pid)
-        missing_max = max((w.weight for w in specific if not (w.terms & context)), default=0.0)
+        missing_max = max((w.weight for w in subjects if not (w.terms & context)), default=0.0)
         cover_context = _cover(subjects, context)
         named = facts.named_source(pid)
-        for unit in facts.units(pid):
+        for unit, ids in zip(facts.units(pid), facts.unit_term_ids(pid)):
             around = unit.terms | heading
+            exact = np.array([bool(w.terms & around) for w in subjects], dtype=bool)
+            closeness = exact.astype(np.float64)
+            if word_sims is not None and len(ids):
+                closeness = np.maximum(closeness, np.clip(word_sims[:, ids].max(1), 0.0, 1.0))
             cos = max((float(cosines[r]) for r in unit.rows if r >= 0), default=0.0) if cosines is not None else 0.0
             features = {
                 "cos": cos,
@@ -215,6 +235,9 @@ def gather(
                 "frame_unit": _cover(frames, around) if frames else 1.0,
                 "aspect_missing": float(bool(aspects) and not any(w.terms & around for w in aspects)),
                 "missing_max": missing_max,
+                "unit_missing": float((weights * ~exact).max()) if len(weights) else 0.0,
+                "soft_cover": float(weights @ closeness) / total if total else 1.0,
+                "soft_missing": float((weights * (1.0 - closeness)).max()) if len(weights) else 0.0,
                 "item": float(unit.item),
                 "defines": float(question.definition and _defines(index.analyzer, unit.text, subjects)),
                 "named_source": named,

@@ -25,6 +25,8 @@ QUESTION_FEATURES = (
     "min_missing",  # the same, at the best of the top five units
     "top_cover",  # share of the subject weight that the best unit's passage names
     "unknown_max",  # the most specific question word the index has never seen
+    "top_unit_missing",  # the most specific question word the best unit and its heading lack
+    "top_soft_missing",  # ... by how far it is from any of their words
 )
 
 
@@ -86,6 +88,8 @@ def question_features(candidates: Candidates, selection: Selection, mode: Mode) 
         "min_missing": min((c.features["missing_max"] for c in ranked[:5]), default=1.0),
         "top_cover": top["cover_context"] if top else 0.0,
         "unknown_max": max((w.weight for w in words if not w.known), default=0.0),
+        "top_unit_missing": top["unit_missing"] if top else 1.0,
+        "top_soft_missing": top["soft_missing"] if top else 1.0,
     }
 
 

@@ -20,35 +20,14 @@ from .index import BuildConfig, Index
 from .parse import ParsedQuestion, parse, specificity
 from .reply import Answer, Citation, Segment
 from .retriever import Hit, Query, Retriever
-from .safety import Assessment, SafetyChecker, default_checker
+from .safety import SafetyChecker, default_checker
 from .settings import load_settings
+from .urgency import Urgency, UrgencyDetector, UrgencyModel
 
 # A question word at least this specific (rarer than about 1 in 16,000 words of everyday English) names
 # a topic of its own ("thalidomide", "shingles"); commoner words ("examples", "group", "baby") don't,
 # so a message made only of them continues the previous topic.
 TOPIC_SPECIFICITY = 0.4
-# Urgent replies by kind: the text, then (button label, setting holding the number) pairs. Numbers come
-# from the settings, so a deployment outside the US changes them in one place.
-URGENT_REPLIES: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "crisis": (
-        "You deserve support right now. Call or text {CRISIS_NUMBER} to reach the Suicide & Crisis Lifeline, "
-        "any time, day or night. If you are in immediate danger, call {EMERGENCY_NUMBER} now.",
-        [("Call or text {CRISIS_NUMBER}", "CRISIS_NUMBER"), ("Call {EMERGENCY_NUMBER}", "EMERGENCY_NUMBER")],
-    ),
-    "poison": (
-        "Call Poison Control now at {POISON_CONTROL_PHONE}. If the person is hard to wake, has trouble breathing, "
-        "has a seizure or collapses, call {EMERGENCY_NUMBER} or go to the emergency room now.",
-        [
-            ("Call Poison Control {POISON_CONTROL_PHONE}", "POISON_CONTROL_PHONE"),
-            ("Call {EMERGENCY_NUMBER}", "EMERGENCY_NUMBER"),
-        ],
-    ),
-    "emergency": (
-        "This could be a medical emergency. Call {EMERGENCY_NUMBER} now or go to the nearest emergency room. "
-        "Do not wait for an answer here. Tell them which medicines you take.",
-        [("Call {EMERGENCY_NUMBER}", "EMERGENCY_NUMBER")],
-    ),
-}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -91,6 +70,8 @@ class Bot:
         self.dense = self.index.dense is not None
         self.encoder = (encoder or shared_encoder()) if self.dense else None
         self.safety = safety or default_checker()
+        urgent = UrgencyModel.from_dict(self.params.urgent) if self.params.urgent else None
+        self.urgency = UrgencyDetector(self.safety, self.encoder, urgent)
         self.codec = ContextCodec(self.settings["SECRET_KEY"])
 
     # -- input ---------------------------------------------------------------------------------
@@ -134,15 +115,17 @@ class Bot:
     def ask(self, message: object, context: object = None) -> Answer:
         question = self.clean_message(message)
         previous = self.codec.loads(context)
-        assessment = self.safety.assess(question)
-        if assessment.urgent_kind:
-            return self._urgent(assessment, previous)
+        urgency = self.urgency.assess(question)
+        if urgency.level == "card":
+            rest = self._reply(urgency.informational, previous, None) if urgency.informational.strip() else None
+            return self._urgent(urgency, previous, rest if rest is not None and rest.type == "answer" else None)
+        return self._reply(question, previous, self._notice(urgency))
 
+    def _reply(self, question: str, previous: Context, notice: str | None) -> Answer:
         understood = self.understand(question, previous)
         mode = self.params.mode(self.dense)
         selection = select(understood.candidates, mode)
         decision = decide(understood.candidates, selection, mode)
-        notice = self._notice(assessment)
         if not decision.answer:
             return self._no_answer(understood.refused_context, notice, understood.topic)
         return self._answer(
@@ -162,8 +145,7 @@ class Bot:
         resolved = resolve(question, previous, topics, frame_list)
         if resolved.follow_up:
             parsed = self.parse(resolved.text)
-        vector = self.encoder.encode_one(parsed.text) if self.encoder is not None else None
-        candidates = gather(parsed, self.retriever, self.facts, self.settings["TOP_K"], vector)
+        candidates = gather(parsed, self.retriever, self.facts, self.settings["TOP_K"], self.encoder)
         known_topics = [w for w in (resolved.subject if resolved.follow_up else topics) if specificity(w) > 0]
         context = Context(
             tuple(w for w in known_topics if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS] or previous.subject,
@@ -180,14 +162,15 @@ class Bot:
     def parse(self, text: str) -> ParsedQuestion:
         return parse(self.retriever.parse(text), self.index)
 
-    def _notice(self, assessment: Assessment) -> str | None:
-        s = self.settings
-        if assessment.personal_advice:
-            return "Please don't stop, skip or change a treatment without talking to your care team."
-        if assessment.mentions_emergency:
-            if "suicide" in assessment.matched:
-                return f"If you are having thoughts of suicide, call or text {s['CRISIS_NUMBER']} now."
-            return f"If this is happening to you now, call {s['EMERGENCY_NUMBER']} or go to the emergency room."
+    def _notice(self, urgency: Urgency) -> str | None:
+        notices = self.safety.notices
+        if urgency.level == "notice" and urgency.kind:
+            return notices[urgency.kind].format_map(self.settings)
+        if urgency.assessment.personal_advice:
+            return notices["advice"]
+        if urgency.assessment.mentions_emergency:
+            kind = "crisis" if "suicide" in urgency.assessment.matched else "emergency"
+            return notices[kind].format_map(self.settings)
         return None
 
     def _answer(
@@ -262,15 +245,31 @@ class Bot:
             actions=[{"label": f"Call the helpline {s['HELPLINE_PHONE']}", "tel": s["HELPLINE_PHONE"]}],
         )
 
-    def _urgent(self, assessment: Assessment, previous: Context) -> Answer:
-        text, actions = URGENT_REPLIES.get(assessment.urgent_kind or "", URGENT_REPLIES["emergency"])
+    def urgent_only(self, message: str) -> Answer | None:
+        """The emergency card alone, or None: needs no index, so it answers while the index is down."""
+        urgency = self.urgency.assess(self.clean_message(message))
+        return self._urgent(urgency, Context(), None) if urgency.level == "card" else None
+
+    def _urgent(self, urgency: Urgency, previous: Context, rest: Answer | None) -> Answer:
+        """The emergency card first; then, when the message also asked something the pages answer, that answer."""
+        kind = urgency.kind or "emergency"
+        reply = self.safety.replies[kind]
         s = self.settings
+        text = reply["text"].format_map(s)
+        actions = [{"label": label.format_map(s), "tel": str(s[number])} for label, number in reply["actions"]]
+        if rest is None:
+            return Answer(
+                "urgent", text, [], self.codec.dumps(previous), actions=actions, emergency={"kind": kind, "text": text}
+            )
         return Answer(
             "urgent",
-            text.format_map(s),
-            [],
-            self.codec.dumps(previous),
-            actions=[{"label": label.format_map(s), "tel": str(s[number])} for label, number in actions],
+            f"{text}\n\n{rest.answer}",
+            rest.citations,
+            rest.context,
+            segments=rest.segments,
+            actions=actions,
+            follow_up_topic=rest.follow_up_topic,
+            emergency={"kind": kind, "text": text},
         )
 
     def _suggestions(self, context: Context, cited_text: str) -> list[str]:

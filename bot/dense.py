@@ -15,7 +15,7 @@ import numpy as np
 
 from .passages import Passage, line_spans, sentence_spans
 
-DENSE_ARRAYS = ("sent_pid", "sent_start", "sent_end", "sent_vec")
+DENSE_ARRAYS = ("sent_pid", "sent_start", "sent_end", "sent_vec", "term_vec")
 BULLET = "•"
 
 
@@ -45,8 +45,13 @@ def passage_sentences(pid: int, passage: Passage, heading: str) -> list[Sentence
 
 
 def build_arrays(
-    passages: Sequence[Passage], headings: Sequence[str], encode: Callable[[list[str]], np.ndarray]
+    passages: Sequence[Passage],
+    headings: Sequence[str],
+    term_words: Sequence[str],
+    encode: Callable[[list[str]], np.ndarray],
 ) -> dict[str, np.ndarray]:
+    """Sentence vectors, and one vector per index term (from its commonest written form), which lets a
+    question word count as covered by a close word ("wine" is not "alcohol"; "swollen" is "swelling")."""
     sentences = [s for pid, p in enumerate(passages) for s in passage_sentences(pid, p, headings[pid])]
     vectors = encode([s.encoded for s in sentences]) if sentences else np.zeros((0, 384), np.float32)
     return {
@@ -54,6 +59,7 @@ def build_arrays(
         "sent_start": np.asarray([s.start for s in sentences], dtype=np.int32),
         "sent_end": np.asarray([s.end for s in sentences], dtype=np.int32),
         "sent_vec": vectors.astype(np.float16),
+        "term_vec": encode(list(term_words)).astype(np.float16) if term_words else np.zeros((0, 384), np.float16),
     }
 
 
@@ -65,6 +71,7 @@ class DenseIndex:
         self.start = arrays["sent_start"]
         self.end = arrays["sent_end"]
         self.vectors = np.asarray(arrays["sent_vec"], dtype=np.float32)  # small enough to hold as float32
+        self.term_vectors = np.asarray(arrays["term_vec"], dtype=np.float32)
         order = np.argsort(self.pid, kind="stable")
         self._by_pid: dict[int, np.ndarray] = {}
         if len(order):

@@ -138,18 +138,30 @@ class Encoder:
 
     def encode_one(self, text: str) -> np.ndarray:
         """One text, through a bounded cache (questions repeat: retries, re-renders, follow-ups)."""
+        return self.encode_cached([text])[0]
+
+    def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts through the bounded cache; the ones not in it are encoded in one batch."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        missing: list[int] = []
         with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vector = self.encode([text])[0]
-        vector.setflags(write=False)
-        with self._lock:
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vector
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is None:
+                    missing.append(i)
+                else:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+        if missing:
+            fresh = self.encode([texts[i] for i in missing])
+            with self._lock:
+                for i, vector in zip(missing, fresh):
+                    out[i] = vector
+                    vector.setflags(write=False)
+                    self._cache[texts[i]] = vector
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return out
 
     def _forward(self, batch_ids: list[list[int]]) -> np.ndarray:
         n, length = len(batch_ids), max(len(ids) for ids in batch_ids)

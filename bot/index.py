@@ -226,8 +226,9 @@ def build(
     if len(passages) <= config.dense_max_passages:
         documents_by_id = {doc.id: doc for doc in documents}
         headings = [_heading(documents_by_id[p.doc_id].title, p.section) for p in passages]
-        log(f"encoding the sentences of {len(passages)} passages ({encoder_module.MODEL_NAME})")
-        arrays.update(build_arrays(passages, headings, encoder_module.shared_encoder().encode))
+        log(f"encoding the sentences of {len(passages)} passages and {len(vocabulary)} terms")
+        written = _written_forms(analyzer, (d.title + "\n" + d.text for d in documents), vocabulary)
+        arrays.update(build_arrays(passages, headings, written, encoder_module.shared_encoder().encode))
     else:
         log(f"{len(passages)} passages is over dense_max_passages={config.dense_max_passages}: BM25 only")
     surface = sorted(
@@ -265,6 +266,17 @@ def build(
         f"{seconds:.2f}s"
     )
     return BuildReport(documents, [str(p) for p in loaded.problems], len(passages), len(replaced), seconds)
+
+
+def _written_forms(analyzer: Analyzer, texts: Iterator[str], vocabulary: list[str]) -> list[str]:
+    """Each term's commonest written form ("swell" -> "swelling"), for its word vector."""
+    counts: dict[str, dict[str, int]] = {}
+    for text in texts:
+        for word in analysis.words(text):
+            if analyzer.is_content(word):
+                forms = counts.setdefault(analyzer.stem(word), {})
+                forms[word] = forms.get(word, 0) + 1
+    return [max(counts[t].items(), key=lambda kv: (kv[1], kv[0]))[0] if t in counts else t for t in vocabulary]
 
 
 def _heading(title: str, section: str | None) -> str:

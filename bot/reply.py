@@ -44,6 +44,7 @@ class Answer:
     actions: list[dict[str, str]] = field(default_factory=list)  # phone numbers to offer: {"label", "tel"}
     follow_up_topic: str | None = None  # what a follow-up was taken to be about ("Revlimid")
     suggestions: list[str] = field(default_factory=list)
+    emergency: dict[str, str] | None = None  # {"kind", "text"} on urgent replies: the card shown first
 
     def to_dict(self) -> dict[str, Any]:
         # by hand rather than dataclasses.asdict, which deep-copies every passage on every reply
@@ -54,4 +55,5 @@ class Answer:
         data["segments"] = [{"text": s.text, "n": s.n} for s in self.segments]
         data["actions"] = [dict(a) for a in self.actions]
         data["suggestions"] = list(self.suggestions)
+        data["emergency"] = dict(self.emergency) if self.emergency else None
         return data

@@ -17,15 +17,18 @@ from pathlib import Path
 from .analysis import fold
 
 SAFETY_FILE = Path(__file__).resolve().parent / "data" / "safety.json"
-KINDS = ("crisis", "poison", "emergency")  # most specific first
+KINDS = ("crisis", "poison", "fever", "emergency")  # most specific first
 
 
 @dataclass(frozen=True)
 class Assessment:
-    urgent_kind: str | None  # "emergency" | "poison" | "crisis" | None
+    urgent_kind: str | None  # "emergency" | "poison" | "crisis" | "fever" | None
     matched: tuple[str, ...]  # pattern ids, urgent or not
     mentions_emergency: bool  # a symptom is named, but as a question: add the notice
     personal_advice: bool
+    past: bool = False  # "years ago", "it went away": told as something over
+    present: bool = False  # "now", "this morning", "help": told as happening
+    question: bool = False  # phrased as a question
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,14 @@ class SafetyChecker:
         self.informational_crisis = re.compile(data["informational_crisis"])
         self.negation = re.compile(data["negation"])
         self.advice = re.compile(data["advice"])
+        self.past = re.compile(data["past"])
+        self.negated_clause = re.compile(data["negated_clause"])
+        self.present = re.compile(data["present"])
+        self.replies: dict[str, dict] = data["replies"]
+        self.notices: dict[str, str] = data["notices"]
+        for kind in KINDS:
+            if kind not in self.replies or kind not in self.notices:
+                raise ValueError(f"{path.name}: no reply or notice for kind {kind!r}")
 
     def assess(self, message: str) -> Assessment:
         text = fold(message)
@@ -76,7 +87,13 @@ class SafetyChecker:
                 break
         kind = next((k for k in KINDS if k in urgent), None)
         return Assessment(
-            kind, tuple(dict.fromkeys(matched)), bool(matched) and kind is None, bool(self.advice.search(text))
+            kind,
+            tuple(dict.fromkeys(matched)),
+            bool(matched) and kind is None,
+            bool(self.advice.search(text)),
+            bool(self.past.search(text)),
+            bool(self.present.search(text)),
+            is_question,
         )
 
 
