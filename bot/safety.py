@@ -2,8 +2,9 @@
 
 A symptom pattern makes a message ``urgent`` when it is not negated ("I don't have chest pain") and
 the message is about someone now ("I", "my", "my child") rather than a general or hypothetical
-question ("can lenalidomide cause blood clots?", "what if I get a fever?"). Those get a normal answer
-with a short "if this is happening now" notice instead.
+question ("can lenalidomide cause blood clots?", "what if I get a fever?"). A symptom with no one
+named ("chest pain revlimid") counts only as a mention. ``bot.urgency`` weighs these readings together
+with a classifier on sentence vectors and makes the final call.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class SafetyChecker:
                     if about_someone and not (is_question and self.informational_crisis.search(text)):
                         urgent.add("crisis")
                 elif pattern.needs_person:
-                    if (about_someone and not hypothetical) or (not about_someone and not is_question):
+                    # with no one named ("chest pain revlimid") it may be a look-up: the classifier decides
+                    if about_someone and not hypothetical:
                         urgent.add(pattern.kind)
                 elif not (is_question and not about_someone):
                     urgent.add(pattern.kind)

@@ -138,7 +138,8 @@ class UrgencyDetector:
             parts = clauses(message)
             scores = dict(zip(texts, logits))
             cut = float(np.median(logits)) if len(logits) > 2 else float(logits.max(initial=0.0))
-            informational = " ".join(p for p in parts if len(parts) > 1 and scores.get(p, -np.inf) < cut)
+            asked = [p for p in parts if self.checker.question.search(fold(p).strip())]  # statements ask nothing
+            informational = " ".join(p for p in asked if len(parts) > 1 and scores.get(p, -np.inf) < cut)
         return Urgency(level, kind, probability, informational, assessment)
 
     def _kind_from_patterns(self, assessment: Assessment) -> str | None:

@@ -20,7 +20,7 @@ URGENT = [
     ("I have a fever of 102 during chemo", "emergency"),
     ("I want to kill myself", "crisis"),
     ("I don't want to live anymore", "crisis"),
-    ("chest pain cant breathe", "emergency"),
+    ("my chest pain is so bad i cant breathe", "emergency"),
 ]
 NOT_URGENT = [
     "Can lenalidomide cause blood clots?",
@@ -51,6 +51,12 @@ def test_no_in_scope_question_is_a_false_alarm():
                 questions = [t["question"] for t in case["turns"]] if case["kind"] == "dialogue" else [case["question"]]
                 for q in questions:
                     assert checker.assess(q).urgent_kind is None, q
+
+
+def test_a_symptom_with_no_one_named_is_only_a_mention_for_the_patterns():
+    # "chest pain revlimid" may be a staff look-up: the classifier in bot.urgency decides
+    assessment = default_checker().assess("chest pain revlimid")
+    assert assessment.urgent_kind is None and assessment.mentions_emergency
 
 
 def test_urgent_reply_puts_instructions_and_numbers_first(bot):

@@ -1,0 +1,65 @@
+"""The fitted stages: reproducible fits, and the decisions they drive."""
+
+from __future__ import annotations
+
+import json
+
+from bot import calibration
+from bot.calibrate import fit, holds, read_cases
+from bot.choose import Selection, decide
+from bot.conversation import Context
+from tests.conftest import DATA, EVAL_DIR
+
+
+def test_logistic_fit_is_deterministic_and_learns_a_separable_rule():
+    rows = [{"x": float(i), "noise": float((i * 7) % 5)} for i in range(40)]
+    labels = [int(i >= 20) for i in range(40)]
+    a = calibration.fit_logistic(rows, labels, ("x", "noise"))
+    b = calibration.fit_logistic(rows, labels, ("x", "noise"))
+    assert a == b
+    assert a.probability({"x": 35.0, "noise": 1.0}) > 0.9 > 0.1 > a.probability({"x": 3.0, "noise": 1.0})
+
+
+def test_calibrating_twice_on_the_same_data_gives_the_same_file(bot, tmp_path):
+    files = [EVAL_DIR / "questions.jsonl"]
+    sample = tmp_path / "urgency-sample.jsonl"  # every 4th labelled message: enough for both classes, quick
+    sample.write_text("".join((DATA / "urgency-fit.jsonl").read_text().splitlines(keepends=True)[::4]))
+    urgency = [sample]
+    first = fit(bot, files, urgency).as_dict()
+    second = fit(bot, files, urgency).as_dict()
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    path = tmp_path / "calibration.json"
+    calibration.save(calibration.Params.from_dict(first), path)
+    assert calibration.Params.from_dict(json.loads(path.read_text())).as_dict() == first
+
+
+def test_the_shipped_calibration_names_its_data_and_figures():
+    params = calibration.load()
+    assert set(params.modes) == {"dense", "lexical"}
+    assert "patients-check.jsonl" not in params.figures["files"]  # reported on, never fitted on
+    assert "urgency-check.jsonl" not in params.figures["files"]
+    assert params.urgent["notice"] <= params.urgent["card"]
+
+
+def test_an_empty_selection_is_no_answer(bot):
+    candidates = bot.understand("what are the side effects of lenalidomide", Context()).candidates
+    decision = decide(candidates, Selection((), ()), bot.params.mode(bot.dense))
+    assert not decision.answer and decision.why
+
+
+def test_a_personal_advice_question_with_nothing_to_quote_is_refused_not_padded(bot):
+    # the fixed "never stop your medication" sentence is a notice beside an answer, never an answer alone
+    reply = bot.ask("do I have to take my tacrolimus with grapefruit juice")
+    assert reply.type == "no_answer" and reply.citations == []
+
+
+def test_training_labels_read_phrases_as_the_eval_does():
+    assert holds("Side effects include:\n• Drowsiness, fatigue", ["drowsiness, fatigue"])
+    assert holds("It’s a  cream", ["it's a cream"])
+    assert not holds("fatigue", ["drowsiness"])
+
+
+def test_dialogue_turns_carry_their_context(bot):
+    cases = read_cases(bot, [EVAL_DIR / "questions.jsonl"])
+    follow_ups = [c for c in cases if c.context.subject]
+    assert follow_ups, "dialogue turns after the first see the topic of the turn before"
