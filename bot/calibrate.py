@@ -160,7 +160,7 @@ def fit(bot: Bot, paths: Sequence[Path], urgency_paths: Sequence[Path] = ()) -> 
         ("dense", True, UNIT_FEATURES, QUESTION_FEATURES),
         ("lexical", False, LEXICAL_FEATURES, LEXICAL_QUESTION_FEATURES),
     ):
-        if dense and bot.encoder is None:
+        if dense and not bot.dense:
             continue
         modes[name], figures[name] = fit_mode(cases, _candidates(bot, cases, dense), features, question_names)
     urgent: dict[str, Any] = {}

@@ -68,7 +68,9 @@ class Bot:
         self.facts = PassageFacts(self.index)
         self.params = params or calibration.load()
         self.dense = self.index.dense is not None
-        self.encoder = (encoder or shared_encoder()) if self.dense else None
+        # the emergency classifier reads sentence vectors whatever the corpus size; answers use them only
+        # when the index has its dense stage
+        self.encoder = encoder or shared_encoder()
         self.safety = safety or default_checker()
         urgent = UrgencyModel.from_dict(self.params.urgent) if self.params.urgent else None
         self.urgency = UrgencyDetector(self.safety, self.encoder, urgent)
