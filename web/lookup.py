@@ -1,34 +1,68 @@
-"""Staff lookup: the top passages for a query with source, section and date, filterable by source."""
+"""Staff lookup: compact passages for a query (the matching sentences with a little context, the
+whole passage on demand), copies of one text folded under its named source, filterable by source.
+The query is posted (kept out of URLs and history); GET ?q= still works for links. Never cached."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from bot.errors import InputError
 
 from .engine import get_bot
+from .excerpts import excerpt, fold_copies
 from .limits import limited
+from .render import date_label, publisher_label
 
 bp = Blueprint("lookup", __name__)
+# Passages fetched per shown result, so that folding copies away still leaves LOOKUP_K results.
+FETCH_FACTOR = 2
 
 
-@bp.get("/lookup")
+def copy_text(result: dict[str, Any]) -> str:
+    """What "Copy with citation" puts on the clipboard: the quote, then who said it, where and when."""
+    url = result["url"] or url_for(
+        "sources.document", doc_id=result["doc_id"], start=result["start"], end=result["end"], _external=True
+    )
+    parts = [publisher_label(result["publisher"]), f'"{result["title"]}"']
+    if result["section"]:
+        parts.append(result["section"])
+    parts += [date_label(result["reviewed"]), url]
+    return f'"{result["excerpt"]["match"].strip()}"\n\nSource: ' + ", ".join(parts)
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
 @limited
 def page():
     bot = get_bot()
-    query = request.args.get("q", "")
-    source = request.args.get("source") or None
+    values = request.form if request.method == "POST" else request.args
+    query = values.get("q", "")
+    source = values.get("source") or None
     documents = bot.index.documents
-    results, urgent, error = [], None, None
+    groups: list[dict[str, Any]] = []
+    urgent, error = None, None
     if query.strip():
         try:
             question = bot.clean_message(query)
             if bot.safety.assess(question).urgent_kind:
                 urgent = bot.ask(question)  # the emergency instructions, shown above the passages
             wanted = {source} if source in bot.index.documents_by_id else None
-            results = bot.search(question, current_app.config["LOOKUP_K"], wanted)
+            k = current_app.config["LOOKUP_K"]
+            results = bot.search(question, k * FETCH_FACTOR, wanted)
+            for result in results:
+                result["excerpt"] = excerpt(result["passage"], result["highlights"])
+                result["copy"] = copy_text(result)
+            groups = fold_copies(results)[:k]
         except InputError as exc:
             error = exc.message
-    return render_template(
-        "lookup.html", query=query, source=source, documents=documents, results=results, urgent=urgent, error=error
-    ), (400 if error else 200)
+    response = current_app.make_response(
+        (
+            render_template(
+                "lookup.html", query=query, source=source, documents=documents, groups=groups, urgent=urgent, error=error
+            ),
+            400 if error else 200,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
