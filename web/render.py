@@ -25,6 +25,15 @@ def date_label(reviewed: str | None) -> str:
     return f"reviewed {reviewed}" if reviewed else NO_DATE
 
 
+def source_meta(publisher: str | None, reviewed: str | None) -> Markup:
+    """ "Publisher · reviewed date" for a source card; a missing publisher or date stands out as such."""
+    parts = [
+        escape(publisher) if publisher else Markup('<span class="unknown">%s</span>') % NO_PUBLISHER,
+        escape(date_label(reviewed)) if reviewed else Markup('<span class="unknown">%s</span>') % NO_DATE,
+    ]
+    return Markup(" · ").join(parts)
+
+
 def keep_phones_whole(text: str) -> Markup:
     """Escaped text with each phone number wrapped so a line never breaks inside it."""
     out, pos = [], 0
@@ -77,6 +86,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(publisher_label, "publisher")
     app.add_template_filter(date_label, "reviewed")
     app.add_template_global(citation_view)
+    app.add_template_global(source_meta)
 
     @app.context_processor
     def standing_text() -> dict[str, str]:

@@ -64,11 +64,14 @@ def live_server(index_dir, tmp_path_factory, host_ports):
 def host_pages(live_server, host_ports, tmp_path_factory):
     """Two embedding pages on other origins: one allowed, one not."""
     folder = tmp_path_factory.mktemp("host")
-    (folder / "index.html").write_text(
-        f'<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Clinic support page</h1>'
-        f'<script src="{live_server}/embed.js" data-title="Ask our nurse bot" data-color="#6b2c91" async></script>'
-        f"</body></html>"
-    )
+    # index.html in the host's purple; yellow.html in a colour white text cannot be read on
+    for name, colour in (("index.html", "#6b2c91"), ("yellow.html", "#ffd400")):
+        (folder / name).write_text(
+            f'<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>Host</title></head><body><h1>Clinic support page</h1>"
+            f'<script src="{live_server}/embed.js" data-title="Ask our nurse bot" data-color="{colour}" async></script>'
+            f"</body></html>"
+        )
     servers = []
     for port in host_ports:
         handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
@@ -76,6 +79,23 @@ def host_pages(live_server, host_ports, tmp_path_factory):
         _Thread(server).start()
         servers.append(server)
     yield [f"http://127.0.0.1:{port}/index.html" for port in host_ports]
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture()
+def serve_app(index_dir, tmp_path):
+    """Start another live app with its own settings (a low RATE_LIMIT, say); stopped after the test."""
+    servers = []
+
+    def start(**overrides) -> str:
+        app = make_app(index_dir, tmp_path, **overrides)
+        server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+        _Thread(server).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
     for server in servers:
         server.shutdown()
 
@@ -100,8 +120,8 @@ def page(browser):
     context.close()
 
 
-def shot(page, name: str) -> Path:
+def shot(page, name: str, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

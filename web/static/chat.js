@@ -186,7 +186,10 @@
     var head = el("p", "src-head");
     head.appendChild(el("span", "n", "[" + c.n + "] "));
     head.appendChild(el("strong", null, c.title));
-    head.appendChild(document.createTextNode(" · " + publisherLabel(c) + " · " + dateLabel(c)));
+    head.appendChild(document.createTextNode(" · "));
+    head.appendChild(c.publisher ? document.createTextNode(c.publisher) : el("span", "unknown", publisherLabel(c)));
+    head.appendChild(document.createTextNode(" · "));
+    head.appendChild(c.reviewed ? document.createTextNode(dateLabel(c)) : el("span", "unknown", dateLabel(c)));
     if (c.section) { head.appendChild(document.createTextNode(" · ")); head.appendChild(el("em", null, c.section)); }
     item.appendChild(head);
     var quotes = (reply.segments || []).filter(function (s) { return s.n === c.n; }).map(function (s) { return s.text; });
@@ -229,7 +232,7 @@
       });
       tools.appendChild(copy);
     }
-    var note = el("p", "fb-note", "A rating sends only your vote, the kind of reply and your question, with names and numbers removed.");
+    var note = el("p", "fb-note", "Rating sends only your vote, the kind of reply and your question (names and numbers removed).");
     var buttons = [];
     ["up", "down"].forEach(function (rating) {
       var label = rating === "up" ? "Helpful" : "Not helpful";
