@@ -52,7 +52,7 @@ def page():
             results = bot.search(question, k * FETCH_FACTOR, wanted)
             for result in results:
                 result["excerpt"] = excerpt(result["passage"], result["highlights"])
-                result["copy"] = copy_text(result)
+                result["copy_text"] = copy_text(result)
             groups = fold_copies(results)[:k]
         except InputError as exc:
             error = exc.message
