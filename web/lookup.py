@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from bot.errors import InputError
 
@@ -34,7 +34,7 @@ def copy_text(result: dict[str, Any]) -> str:
 
 @bp.route("/lookup", methods=["GET", "POST"])
 @limited
-def page():
+def page() -> Response:
     bot = get_bot()
     values = request.form if request.method == "POST" else request.args
     query = values.get("q", "")
@@ -56,13 +56,9 @@ def page():
             groups = fold_copies(results)[:k]
         except InputError as exc:
             error = exc.message
-    response = current_app.make_response(
-        (
-            render_template(
-                "lookup.html", query=query, source=source, documents=documents, groups=groups, urgent=urgent, error=error
-            ),
-            400 if error else 200,
-        )
+    html = render_template(
+        "lookup.html", query=query, source=source, documents=documents, groups=groups, urgent=urgent, error=error
     )
+    response = current_app.make_response((html, 400 if error else 200))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -36,7 +36,8 @@ UNCOVERED = """([selector, firstLine]) => {
   const inset = Math.max(8, Math.min((r.bottom - r.top) / 2, (r.right - r.left) / 4));
   for (const y of ys) for (const x of [r.left + inset, (r.left + r.right) / 2, r.right - inset]) {
     const hit = document.elementFromPoint(x, y);
-    if (!hit || !el.contains(hit)) return {ok: false, why: 'covered', by: hit ? hit.outerHTML.slice(0, 80) : null, x, y, where};
+    const by = hit ? hit.outerHTML.slice(0, 80) : null;
+    if (!hit || !el.contains(hit)) return {ok: false, why: 'covered', by, x, y, where};
   }
   return {ok: true};
 }"""
@@ -309,8 +310,11 @@ def test_unnamed_and_undated_sources_are_labelled(page, live_server, size):
 
 def test_send_is_visible_on_an_empty_page(browser, live_server):
     # 360 x 740, 1280 x 800, and 1280 x 800 at 200% zoom (a 640 x 400 CSS-pixel viewport)
-    for viewport, scale in (({"width": 360, "height": 740}, 1), ({"width": 1280, "height": 800}, 1),
-                            ({"width": 640, "height": 400}, 2)):
+    for viewport, scale in (
+        ({"width": 360, "height": 740}, 1),
+        ({"width": 1280, "height": 800}, 1),
+        ({"width": 640, "height": 400}, 2),
+    ):
         context = browser.new_context(viewport=viewport, device_scale_factor=scale)
         page = context.new_page()
         page.goto(live_server + "/")

@@ -28,7 +28,7 @@ def test_source_cards_show_the_quoted_sentences_marked_and_the_passage_on_demand
         marks = re.findall(r'<mark class="quoted">(.*?)</mark>', collapsed, re.S)
         shown = " ".join(marks)
         assert marks and all(line in shown for q in quoted for line in q.replace("&", "&amp;").split("\n"))
-        assert "<details class=\"whole\">" in card and "<details class=\"whole\" open" not in card
+        assert '<details class="whole">' in card and '<details class="whole" open' not in card
         assert "Show the whole passage" in card
         assert re.findall(r"<mark(?! class=\"quoted\")", card) == [], "no loose keywords marked"
 
@@ -54,8 +54,11 @@ def test_unnamed_and_undated_sources_are_labelled_everywhere(client):
     card = section(chat, '<li class="source"', "</li>")
     assert "publisher not named" in card and "date unknown" in card
     lookup = client.get("/lookup?q=organ+transplant+imiquimod").get_data(as_text=True)
-    result = next(r for r in re.findall(r'<li class="result".*?</li>\s*(?=<li class="result"|</ol>)', lookup, re.S)
-                  if UNNAMED_DOC in r)
+    result = next(
+        r
+        for r in re.findall(r'<li class="result".*?</li>\s*(?=<li class="result"|</ol>)', lookup, re.S)
+        if UNNAMED_DOC in r
+    )
     assert "publisher not named" in result and "date unknown" in result
     copy = re.search(r'data-copy="([^"]*)"', result).group(1)
     assert "publisher not named" in copy and "date unknown" in copy
@@ -112,10 +115,18 @@ def result(doc_id: str, match: str, passage: str | None = None, publisher=None, 
 def test_copies_fold_under_the_best_attributed_source_where_the_first_one_ranked():
     results = [
         result("copy", "These medications can cause sleepiness, tiredness, constipation and low blood counts."),
-        result("other", "BCG is put into the bladder through a catheter once a week.", publisher="Clinic",
-               passage="BCG is put into the bladder through a catheter once a week. Short match."),
-        result("acs", "These drugs can cause drowsiness, fatigue, constipation and low blood counts.",
-               publisher="American Cancer Society", reviewed="2025-07-07"),
+        result(
+            "other",
+            "BCG is put into the bladder through a catheter once a week.",
+            publisher="Clinic",
+            passage="BCG is put into the bladder through a catheter once a week. Short match.",
+        ),
+        result(
+            "acs",
+            "These drugs can cause drowsiness, fatigue, constipation and low blood counts.",
+            publisher="American Cancer Society",
+            reviewed="2025-07-07",
+        ),
         result("old", "Short match.", publisher="American Cancer Society", reviewed="2019-12-27"),
     ]
     groups = fold_copies(results)
@@ -125,9 +136,10 @@ def test_copies_fold_under_the_best_attributed_source_where_the_first_one_ranked
 
 
 def test_excerpt_is_the_best_matching_sentence_with_a_little_context():
-    passage = ("Imiquimod is a cream. " * 8) + "It treats basal cell carcinoma on the skin. " + ("Other words here. " * 8)
+    match = "It treats basal cell carcinoma on the skin."
+    passage = ("Imiquimod is a cream. " * 8) + match + (" Other words here." * 8)
     cut = excerpt(passage, ["basal", "carcinoma"], context_chars=40)
-    assert cut["match"] == "It treats basal cell carcinoma on the skin."
+    assert cut["match"] == match
     assert cut["before"].startswith("…") and len(cut["before"]) <= 41
     assert cut["after"].endswith("…") and len(cut["after"]) <= 41
 
