@@ -45,8 +45,7 @@ def page() -> Response:
     if query.strip():
         try:
             question = bot.clean_message(query)
-            if bot.safety.assess(question).urgent_kind:
-                urgent = bot.ask(question)  # the emergency instructions, shown above the passages
+            urgent = bot.urgent_only(question)  # the emergency instructions, shown above the passages
             wanted = {source} if source in bot.index.documents_by_id else None
             k = current_app.config["LOOKUP_K"]
             results = bot.search(question, k * FETCH_FACTOR, wanted)

@@ -4,7 +4,6 @@ labels for unnamed and undated sources, the compact staff lookup, and the urgent
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from bot.reply import Answer
@@ -144,11 +143,6 @@ def test_excerpt_is_the_best_matching_sentence_with_a_little_context():
     assert cut["after"].endswith("…") and len(cut["after"]) <= 41
 
 
-@dataclass
-class AnswerWithEmergency(Answer):
-    emergency: dict | None = None
-
-
 class MixedMessageBot:
     """The real engine, except that every question gets the urgent+answer reply of the new contract,
     put together from the engine's own emergency reply and its cited answer."""
@@ -162,7 +156,7 @@ class MixedMessageBot:
     def ask(self, message, context=None):
         urgent = self.bot.ask("I have crushing chest pain")
         answer = self.bot.ask(self.question)
-        return AnswerWithEmergency(
+        return Answer(
             "urgent",
             urgent.answer + "\n\n" + answer.answer,
             answer.citations,
