@@ -124,6 +124,18 @@ def openapi_document(max_chars: int) -> dict[str, Any]:
                 "items": {"type": "object", "properties": {"label": {"type": "string"}, "tel": {"type": "string"}}},
             },
             "suggestions": {"type": "array", "items": {"type": "string"}},
+            "emergency": {
+                "type": ["object", "null"],
+                "description": "On urgent replies: the emergency card, shown before any cited answer.",
+                "properties": {
+                    "kind": {"type": "string", "enum": ["emergency", "poison", "crisis", "fever"]},
+                    "text": {"type": "string"},
+                },
+            },
+            "segments": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"text": {"type": "string"}, "n": {"type": "integer"}}},
+            },
             "follow_up_topic": {
                 "type": ["string", "null"],
                 "description": "What a follow-up was taken to be about, from the earlier turns.",
