@@ -41,7 +41,9 @@ def conversations() -> list[list[str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 case = json.loads(line)
-                talks.append([t["question"] for t in case["turns"]] if case["kind"] == "dialogue" else [case["question"]])
+                talks.append(
+                    [t["question"] for t in case["turns"]] if case["kind"] == "dialogue" else [case["question"]]
+                )
     return talks
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from . import calibration
-from .candidates import UNIT_FEATURES, Candidates
-from .choose import QUESTION_FEATURES, question_features, select
+from .candidates import UNIT_FEATURES, Candidates, PassageFacts
+from .choose import QUESTION_FEATURES, answer_missing, aspect_answered, question_features, select
 from .conversation import Context
 from .core import Bot
 from .evaluate import BARS
@@ -39,6 +39,9 @@ from .urgency import (
 )
 
 KEEP_RATIO_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))
+# How specific a question word must be to block an answer when the chosen passages never name it;
+# 1.01 turns that gate off, and the fit may choose it when the answerability model does better alone.
+MISSING_CUT_GRID = (*(round(0.3 + 0.05 * i, 2) for i in range(11)), 1.01)
 DENSE_ONLY = ("cos", "cos_gap", "soft_cover", "soft_missing")
 LEXICAL_FEATURES = tuple(f for f in UNIT_FEATURES if f not in DENSE_ONLY)
 LEXICAL_QUESTION_FEATURES = tuple(f for f in QUESTION_FEATURES if f not in ("top_cos", "top_soft_missing"))
@@ -116,7 +119,11 @@ def _answer_holds(case: Case, candidates: Candidates, mode: calibration.Mode) ->
 
 
 def fit_mode(
-    cases: Sequence[Case], found: Sequence[Candidates], names: tuple[str, ...], question_names: tuple[str, ...]
+    cases: Sequence[Case],
+    found: Sequence[Candidates],
+    names: tuple[str, ...],
+    question_names: tuple[str, ...],
+    facts: PassageFacts,
 ) -> tuple[calibration.Mode, dict]:
     ranker = _fit_ranker(cases, found, names)
     answerable = [(c, f) for c, f in zip(cases, found) if c.answerable]
@@ -126,20 +133,56 @@ def fit_mode(
         best = max(best, (sum(_answer_holds(c, f, trial) for c, f in answerable), ratio))
     keep_ratio = best[1]
     provisional = calibration.Mode(ranker, ranker, keep_ratio, 0.5)
-    rows = [question_features(f, select(f, provisional), provisional) for f in found]
+    selections = [select(f, provisional) for f in found]
+    rows = [question_features(f, s, provisional) for f, s in zip(found, selections)]
     labels = [int(c.answerable) for c in cases]
     model = calibration.fit_logistic(rows, labels, question_names)
     probabilities = [model.probability(r) for r in rows]
-    threshold = _threshold(probabilities, labels)
-    mode = calibration.Mode(ranker, model, keep_ratio, threshold)
-    in_scope = [(c, f, p) for c, f, p in zip(cases, found, probabilities) if c.answerable]
-    out_scope = [p for c, p in zip(cases, probabilities) if not c.answerable]
+    gates = [
+        (bool(s.units) and aspect_answered(f, s, facts), *(answer_missing(f, s, facts)[:2] if s.units else (1.0, 1.0)))
+        for f, s in zip(found, selections)
+    ]
+    threshold, missing_cut, unknown_cut = _decision_cuts(probabilities, gates, labels)
+    mode = calibration.Mode(ranker, model, keep_ratio, threshold, missing_cut, unknown_cut)
+    answered = [
+        ok and known < missing_cut and unknown < unknown_cut and p >= threshold
+        for (ok, known, unknown), p in zip(gates, probabilities)
+    ]
+    in_scope = [(c, f, a) for c, f, a in zip(cases, found, answered) if c.answerable]
     figures = {
-        "answer_has_fact": _rate(p >= threshold and _answer_holds(c, f, mode) for c, f, p in in_scope),
-        "wrongly_refused": _rate(p < threshold for _, _, p in in_scope),
-        "out_of_scope_refused": _rate(p < threshold for p in out_scope),
+        "answer_has_fact": _rate(a and _answer_holds(c, f, mode) for c, f, a in in_scope),
+        "wrongly_refused": _rate(not a for _, _, a in in_scope),
+        "out_of_scope_refused": _rate(not a for c, a in zip(cases, answered) if not c.answerable),
     }
     return mode, figures
+
+
+def _decision_cuts(
+    probabilities: Sequence[float], gates: Sequence[tuple[bool, float, float]], labels: Sequence[int]
+) -> tuple[float, float, float]:
+    """The answer threshold and the two missing-word cuts with the least cost; refusing an answerable
+    question costs REFUSAL_COST, answering an out-of-scope one costs 1."""
+    import numpy as np
+
+    p = np.asarray(probabilities)
+    y = np.asarray(labels, dtype=bool)
+    ok = np.array([g[0] for g in gates])
+    known = np.array([g[1] for g in gates])
+    unknown = np.array([g[2] for g in gates])
+    n_in, n_out = max(1, int(y.sum())), max(1, int((~y).sum()))
+    thresholds = np.unique(np.round(p, 6))
+    best = (float("inf"), 0.5, 1.01, 1.01)
+    for known_cut in MISSING_CUT_GRID:
+        for unknown_cut in MISSING_CUT_GRID:
+            passed = ok & (known < known_cut) & (unknown < unknown_cut)
+            answered = passed[None, :] & (p[None, :] >= thresholds[:, None])
+            refused = (~answered & y[None, :]).sum(1) / n_in
+            wrong = (answered & ~y[None, :]).sum(1) / n_out
+            cost = REFUSAL_COST * refused + wrong
+            i = int(np.argmin(cost))
+            if cost[i] < best[0] - 1e-12:
+                best = (float(cost[i]), float(thresholds[i]), known_cut, unknown_cut)
+    return best[1], best[2], best[3]
 
 
 def _rate(flags: Iterable[bool]) -> float:
@@ -162,26 +205,14 @@ def fit(bot: Bot, paths: Sequence[Path], urgency_paths: Sequence[Path] = ()) -> 
     ):
         if dense and not bot.dense:
             continue
-        modes[name], figures[name] = fit_mode(cases, _candidates(bot, cases, dense), features, question_names)
+        modes[name], figures[name] = fit_mode(
+            cases, _candidates(bot, cases, dense), features, question_names, bot.facts
+        )
     urgent: dict[str, Any] = {}
     if bot.encoder is not None:
         model, figures["urgent"] = fit_urgency(bot, [*paths, *urgency_paths])
         urgent = model.as_dict()
     return calibration.Params(modes, urgent, figures)
-
-
-def _threshold(probabilities: Sequence[float], labels: Sequence[int]) -> float:
-    """The cut with the least cost; refusing an answerable question costs REFUSAL_COST."""
-    n_in = max(1, sum(labels))
-    n_out = max(1, len(labels) - sum(labels))
-    best = (float("inf"), 0.5)
-    for cut in sorted(set(round(p, 6) for p in probabilities)):
-        refused = sum(1 for p, y in zip(probabilities, labels) if y and p < cut) / n_in
-        answered = sum(1 for p, y in zip(probabilities, labels) if not y and p >= cut) / n_out
-        cost = REFUSAL_COST * refused + answered
-        if cost < best[0]:
-            best = (cost, cut)
-    return best[1]
 
 
 PROBE_PENALTIES = (0.001, 0.01, 0.1, 1.0)

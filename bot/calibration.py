@@ -98,6 +98,8 @@ class Mode:
     answerable: Model
     keep_ratio: float  # share of the best unit's probability a further unit needs
     threshold: float  # the answerability probability an answer needs
+    missing_cut: float = 1.01  # a question word this specific, absent around every chosen unit, refuses
+    unknown_cut: float = 1.01  # ... the same for a word the index never saw
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +107,8 @@ class Mode:
             "answerable": self.answerable.as_dict(),
             "keep_ratio": round(self.keep_ratio, 6),
             "threshold": round(self.threshold, 6),
+            "missing_cut": round(self.missing_cut, 6),
+            "unknown_cut": round(self.unknown_cut, 6),
         }
 
     @classmethod
@@ -114,6 +118,8 @@ class Mode:
             Model.from_dict(data["answerable"]),
             float(data["keep_ratio"]),
             float(data["threshold"]),
+            float(data.get("missing_cut", 1.01)),
+            float(data.get("unknown_cut", 1.01)),
         )
 
 

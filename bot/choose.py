@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .calibration import Mode
-from .candidates import Candidate, Candidates, Unit
+from .candidates import Candidate, Candidates, PassageFacts, Unit
 
 MAX_UNITS = 3
 MAX_ANSWER_WORDS = 120
@@ -93,9 +93,36 @@ def question_features(candidates: Candidates, selection: Selection, mode: Mode) 
     }
 
 
-def decide(candidates: Candidates, selection: Selection, mode: Mode) -> Decision:
+def answer_missing(candidates: Candidates, selection: Selection, facts: PassageFacts) -> tuple[float, float, list[str]]:
+    """The most specific question words that none of the chosen units' passages (with their headings)
+    name: (the weight of the most specific one the index knows elsewhere, of the most specific one it
+    never saw, and the words). A word the pages use elsewhere but not here says the answer is about
+    something else ("side effects of chemotherapy" answered from a page that never says chemotherapy)."""
+    around = frozenset().union(*(facts.context(u.pid) for u in selection.units))
+    missing = [w for w in candidates.question.subjects if not (w.terms & around)]
+    known = max((w.weight for w in missing if w.known), default=0.0)
+    unknown = max((w.weight for w in missing if not w.known), default=0.0)
+    return known, unknown, [w.text for w in missing]
+
+
+def aspect_answered(candidates: Candidates, selection: Selection, facts: PassageFacts) -> bool:
+    """An asked aspect ("side effects", "cost", "dose") is in a chosen unit or its heading."""
+    aspects = candidates.question.aspects
+    if not aspects or not candidates.question.subjects:
+        return True
+    around = frozenset().union(*(u.terms | facts.heading(u.pid) for u in selection.units))
+    return any(w.terms & around for w in aspects)
+
+
+def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: PassageFacts) -> Decision:
     if not selection.units:
         return Decision(False, 0.0, "no passage matched")
+    if not aspect_answered(candidates, selection, facts):
+        asked = ", ".join(w.text for w in candidates.question.aspects)
+        return Decision(False, 0.0, f"the passages found do not speak of {asked}")
+    known, unknown, missing = answer_missing(candidates, selection, facts)
+    if known >= mode.missing_cut or unknown >= mode.unknown_cut:
+        return Decision(False, 0.0, f"the passages found do not mention {', '.join(missing)}")
     features = question_features(candidates, selection, mode)
     probability = mode.answerable.probability(features)
     if probability >= mode.threshold:

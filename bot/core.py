@@ -127,7 +127,7 @@ class Bot:
         understood = self.understand(question, previous)
         mode = self.params.mode(self.dense)
         selection = select(understood.candidates, mode)
-        decision = decide(understood.candidates, selection, mode)
+        decision = decide(understood.candidates, selection, mode, self.facts)
         if not decision.answer:
             return self._no_answer(understood.refused_context, notice, understood.topic)
         return self._answer(
@@ -166,10 +166,10 @@ class Bot:
 
     def _notice(self, urgency: Urgency) -> str | None:
         notices = self.safety.notices
+        if urgency.assessment.personal_advice and urgency.assessment.urgent_kind is None:
+            return notices["advice"]
         if urgency.level == "notice" and urgency.kind:
             return notices[urgency.kind].format_map(self.settings)
-        if urgency.assessment.personal_advice:
-            return notices["advice"]
         if urgency.assessment.mentions_emergency:
             kind = "crisis" if "suicide" in urgency.assessment.matched else "emergency"
             return notices[kind].format_map(self.settings)

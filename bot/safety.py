@@ -30,6 +30,7 @@ class Assessment:
     past: bool = False  # "years ago", "it went away": told as something over
     present: bool = False  # "now", "this morning", "help": told as happening
     question: bool = False  # phrased as a question
+    person: bool = False  # names someone ("I", "my", "my son"): a look-up ("chest pain revlimid") names no one
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class SafetyChecker:
             bool(self.past.search(text)),
             bool(self.present.search(text)),
             is_question,
+            about_someone,
         )
 
 

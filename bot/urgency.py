@@ -12,8 +12,9 @@ Two thresholds, both written by ``python -m bot calibrate`` from cross-fitted sc
   of the fit data's non-urgent messages: a card that cries wolf teaches people to skip it;
 - from ``notice`` up to ``card``, the answer comes with a short line giving the emergency number.
   ``notice`` is low enough that every urgent message of the fit data gets at least that line.
-The kind (911, Poison Control, 988, or the care team's 24-hour line for a fever) is the pattern's when
-one fired, else the closest of the fitted kind centroids.
+The kind (911, Poison Control,
+988, or the care team's 24-hour line for a fever) is the pattern's when one fired, else, for a card,
+the closest of the fitted kind centroids; a notice without a pattern gives the general 911 line.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .encoder import DIMENSIONS, Encoder
 from .safety import Assessment, SafetyChecker
 
 KINDS = ("crisis", "poison", "fever", "emergency")
-COMBINER_FEATURES = ("probe_logit", "pattern_urgent", "pattern_symptom", "past", "present")
+COMBINER_FEATURES = ("probe_logit", "pattern_urgent", "pattern_symptom", "past", "present", "person")
 MAX_CLAUSES = 6
 _CLAUSE_BREAK = re.compile(
     r"[.!?;\n]+|,\s*|\s+-+\s+|\s+(?=(?:also|btw|but|plus|and now|and also|oh and|p\.?s\.?)\b)", re.IGNORECASE
@@ -131,8 +132,10 @@ class UrgencyDetector:
         if assessment.urgent_kind is not None and level is None:
             level = "notice"
         kind = None
-        if level:
+        if level == "card":
             kind = assessment.urgent_kind or self._kind_from_patterns(assessment) or self._nearest(vectors, logits)
+        elif level == "notice":  # a notice names a specific number only when a pattern says which
+            kind = assessment.urgent_kind or self._kind_from_patterns(assessment) or "emergency"
         informational = message
         if level == "card":
             parts = clauses(message)
@@ -162,6 +165,7 @@ def pattern_features(assessment: Assessment) -> dict[str, float]:
         "pattern_symptom": float(bool(assessment.matched)),
         "past": float(assessment.past),
         "present": float(assessment.present),
+        "person": float(assessment.person),
     }
 
 

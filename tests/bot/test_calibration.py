@@ -43,7 +43,7 @@ def test_the_shipped_calibration_names_its_data_and_figures():
 
 def test_an_empty_selection_is_no_answer(bot):
     candidates = bot.understand("what are the side effects of lenalidomide", Context()).candidates
-    decision = decide(candidates, Selection((), ()), bot.params.mode(bot.dense))
+    decision = decide(candidates, Selection((), ()), bot.params.mode(bot.dense), bot.facts)
     assert not decision.answer and decision.why
 
 

@@ -17,7 +17,7 @@ URGENT = [
     ("I took too many of my pills", "poison"),
     ("My toddler swallowed my lenalidomide capsules", "poison"),
     ("my leg is swollen and painful and I'm short of breath, I'm on thalidomide", "emergency"),
-    ("I have a fever of 102 during chemo", "emergency"),
+    ("I have a fever of 102 during chemo", "fever"),  # the care team's 24-hour line first, then 911
     ("I want to kill myself", "crisis"),
     ("I don't want to live anymore", "crisis"),
     ("my chest pain is so bad i cant breathe", "emergency"),
