@@ -24,6 +24,7 @@ from .safety import SafetyChecker, default_checker
 from .settings import load_settings
 from .urgency import Urgency, UrgencyDetector, UrgencyModel
 
+ADVICE_QUERY = "never stop taking your medication or change your dose without consulting your doctor"
 # A question word at least this specific (rarer than about 1 in 16,000 words of everyday English) names
 # a topic of its own ("thalidomide", "shingles"); commoner words ("examples", "group", "baby") don't,
 # so a message made only of them continues the previous topic.
@@ -75,6 +76,7 @@ class Bot:
         urgent = UrgencyModel.from_dict(self.params.urgent) if self.params.urgent else None
         self.urgency = UrgencyDetector(self.safety, self.encoder, urgent)
         self.codec = ContextCodec(self.settings["SECRET_KEY"])
+        self._advice: list[Unit] | None = None
 
     # -- input ---------------------------------------------------------------------------------
     def clean_message(self, message: object) -> str:
@@ -121,17 +123,20 @@ class Bot:
         if urgency.level == "card":
             rest = self._reply(urgency.informational, previous, None) if urgency.informational.strip() else None
             return self._urgent(urgency, previous, rest if rest is not None and rest.type == "answer" else None)
-        return self._reply(question, previous, self._notice(urgency))
+        return self._reply(question, previous, self._notice(urgency), urgency.assessment.personal_advice)
 
-    def _reply(self, question: str, previous: Context, notice: str | None) -> Answer:
+    def _reply(self, question: str, previous: Context, notice: str | None, advice: bool = False) -> Answer:
         understood = self.understand(question, previous)
         mode = self.params.mode(self.dense)
         selection = select(understood.candidates, mode)
         decision = decide(understood.candidates, selection, mode, self.facts)
         if not decision.answer:
             return self._no_answer(understood.refused_context, notice, understood.topic)
+        units = list(selection.units)
+        if advice:  # "should I stop my Revlimid?": the pages' own word on stopping follows a real answer
+            units += [u for u in self._advice_units() if all(u.pid != a.pid or u.spans != a.spans for a in units)]
         return self._answer(
-            list(selection.units),
+            units,
             understood.candidates.hits,
             understood.candidates.question.query,
             understood.context,
@@ -160,6 +165,12 @@ class Bot:
             previous if not topics else context,
             resolved.about if resolved.follow_up else (),
         )
+
+    def _advice_units(self) -> list[Unit]:
+        if self._advice is None:  # the same fixed question every time: find its answer once
+            candidates = self.understand(ADVICE_QUERY, Context()).candidates
+            self._advice = list(select(candidates, self.params.mode(self.dense)).units[:1])
+        return self._advice
 
     def parse(self, text: str) -> ParsedQuestion:
         return parse(self.retriever.parse(text), self.index)
