@@ -89,13 +89,7 @@ def read_cases(bot: Bot, paths: Sequence[Path]) -> list[Case]:
 
 
 def _candidates(bot: Bot, cases: Sequence[Case], dense: bool) -> list[Candidates]:
-    encoder = bot.encoder
-    if not dense:
-        bot.encoder = None
-    try:
-        return [bot.understand(c.question, c.context).candidates for c in cases]
-    finally:
-        bot.encoder = encoder
+    return [bot.understand(c.question, c.context, dense=dense).candidates for c in cases]
 
 
 def _fit_ranker(cases: Sequence[Case], found: Sequence[Candidates], names: tuple[str, ...]) -> calibration.Model:

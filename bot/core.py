@@ -144,15 +144,19 @@ class Bot:
             understood.topic,
         )
 
-    def understand(self, question: str, previous: Context) -> Understood:
-        """Everything before the fitted stages: follow-up resolution, parsing, retrieval, features."""
+    def understand(self, question: str, previous: Context, dense: bool | None = None) -> Understood:
+        """Everything before the fitted stages: follow-up resolution, parsing, retrieval, features.
+        ``dense=False`` leaves the sentence vectors out, as on an index above DENSE_MAX_PASSAGES."""
         parsed = self.parse(question)
         topics = [w.text for w in parsed.subjects if w.weight >= TOPIC_SPECIFICITY or not w.known]
         frame_list = [w.text for w in parsed.words if w.frame]
         resolved = resolve(question, previous, topics, frame_list)
         if resolved.follow_up:
             parsed = self.parse(resolved.text)
-        candidates = gather(parsed, self.retriever, self.facts, self.settings["TOP_K"], self.encoder)
+        use_dense = self.dense if dense is None else dense
+        candidates = gather(
+            parsed, self.retriever, self.facts, self.settings["TOP_K"], self.encoder if use_dense else None
+        )
         known_topics = [w for w in (resolved.subject if resolved.follow_up else topics) if specificity(w) > 0]
         context = Context(
             tuple(w for w in known_topics if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS] or previous.subject,

@@ -169,7 +169,7 @@ def pattern_features(assessment: Assessment) -> dict[str, float]:
     }
 
 
-def fit_probe(vectors: np.ndarray, labels: Sequence[int], penalty: float = 1.0) -> Probe:
+def fit_probe(vectors: np.ndarray, labels: Sequence[int] | np.ndarray, penalty: float = 1.0) -> Probe:
     """L2-penalised logistic regression on raw (already normalised) sentence vectors, by Newton's method."""
     x = np.hstack([np.ones((len(vectors), 1)), vectors.astype(np.float64)])
     y = np.asarray(labels, dtype=np.float64)
