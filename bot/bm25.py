@@ -28,9 +28,11 @@ import numpy as np
 DEFAULT_K1 = 1.5
 DEFAULT_B = 0.75
 DEFAULT_DELTA = 1.0
-# Up to this many passages, one bincount into a fresh dense array is the cheapest way to sum a
-# query's postings; above it, a reused per-thread buffer avoids allocating and scanning the corpus.
-SMALL_CORPUS = 16384
+# Summing a query's postings: one bincount into a fresh dense array costs about a nanosecond per
+# passage; adding each query term into a reused per-thread buffer costs about 15 microseconds per
+# term. So bincount wins while the corpus is under this many passages per query term (measured with
+# bench/bm25_paths.py; a long consumer question on an 18,000-document corpus takes bincount).
+PASSAGES_PER_QUERY_TERM = 16384
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ class BM25Matrix:
         if len(parts) == 1:
             ids, vals, weight = parts[0]
             candidates, values = ids, vals * weight if weight != 1.0 else vals
-        elif self.n_passages <= SMALL_CORPUS:
+        elif self.n_passages <= PASSAGES_PER_QUERY_TERM * len(parts):
             # one bincount sums every part; comparing with 0 then finds the candidates (every
             # BM25Plus contribution is positive, so 0 means no query term) far faster than nonzero on floats
             dense = np.bincount(
