@@ -1,19 +1,20 @@
-"""The chat page. With JavaScript it talks to /api/chat; without, the form posts here and the server
-renders the conversation from a signed list of the earlier questions carried in the form itself
-(nothing is kept on the server)."""
+"""The chat page. With JavaScript it talks to /api/chat; without, the form posts here. The hidden
+``history`` field carries the conversation context of the last reply: the same sealed token as the API's
+``context`` (encrypted, expiring, index terms only), so follow-ups work and nothing a person typed
+travels in the page or is kept on the server. The page shows the latest question and its answer."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from itsdangerous import BadData, URLSafeSerializer
 
 from bot.errors import InputError
+from bot.reply import Answer
 
 from .engine import get_bot
-from .limits import limited
+from .errors import rate_limit_message
+from .limits import within_budget
 
 bp = Blueprint("chat", __name__)
-MAX_TURNS = 6
 STARTERS = (
     "What are immunomodulators?",
     "What are the side effects of lenalidomide?",
@@ -22,41 +23,24 @@ STARTERS = (
 )
 
 
-def _history_codec() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="chat.history.v1")
-
-
-def load_history(token: str | None) -> list[str]:
-    if not token or len(token) > 20000:
-        return []
-    try:
-        data = _history_codec().loads(token)
-    except BadData:
-        return []
-    if not isinstance(data, list) or not all(isinstance(q, str) for q in data):
-        return []
-    return data[-MAX_TURNS:]
-
-
 def render_chat(
-    questions: list[str], error: str | None = None, embedded: bool = False, status: int = 200, theme: str | None = None
+    turns: list[tuple[str, Answer]] | None = None,
+    history: str = "",
+    error: str | None = None,
+    embedded: bool = False,
+    status: int = 200,
+    theme: str | None = None,
+    title: str | None = None,
 ):
-    bot = get_bot()
-    turns = []
-    context = None
-    for question in questions:
-        reply = bot.ask(question, context)
-        context = reply.context
-        turns.append((question, reply))
-    token = _history_codec().dumps(questions) if questions else ""
     return render_template(
         "chat.html",
-        turns=turns,
-        history=token,
+        turns=turns or [],
+        history=history,
         error=error,
         starters=STARTERS,
         embedded=embedded,
         theme=theme,
+        title=title,
         max_chars=current_app.config["MAX_MESSAGE_CHARS"],
         allowed_origins=" ".join(current_app.config["ALLOWED_EMBED_ORIGINS"]),
         helpline=current_app.config["HELPLINE_PHONE"],
@@ -65,18 +49,24 @@ def render_chat(
 
 @bp.get("/")
 def page():
-    return render_chat([])
+    return render_chat()
 
 
 @bp.post("/")
-@limited
 def post():
-    questions = load_history(request.form.get("history"))
-    message = request.form.get("message", "")
+    history = request.form.get("history", "")
     if request.form.get("new"):
-        return render_chat([])
+        return render_chat()
+    bot = get_bot()
+    message = request.form.get("message", "")
     try:
-        get_bot().clean_message(message)
+        message = bot.clean_message(message)
     except InputError as exc:
-        return render_chat(questions, error=exc.message, status=400)
-    return render_chat(questions + [message])
+        return render_chat(history=history, error=exc.message, status=400)
+    urgent = bot.urgent_only(message)  # before the rate limit: an emergency is never turned away
+    if not within_budget():
+        if urgent is not None:
+            return render_chat([(message, urgent)], history=history)
+        return render_chat(history=history, error=rate_limit_message(), status=429)
+    reply = bot.ask(message, history or None)
+    return render_chat([(message, reply)], history=reply.context)
