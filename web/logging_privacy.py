@@ -22,7 +22,8 @@ REDACTED = "[redacted]"
 _WELL_FORMED_LINE = re.compile(r"([A-Z]{3,10}) (/[^\s?]*)(\?\S*)? (HTTP/\d(?:\.\d)?)")
 # gunicorn's atom for the request line, and the dev server's access-line format whose first value is it
 _REQUEST_LINE_ATOM = "r"
-_WERKZEUG_ACCESS = '"%s" %s %s'
+_WERKZEUG_ACCESS = '"%s" %s %s'  # the end of the dev server's access-line format
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the dev server colours request lines on a terminal
 
 
 def request_line(line: object) -> object:
@@ -30,7 +31,7 @@ def request_line(line: object) -> object:
     line that is not well formed (its words could be anything a person typed) is not shown at all."""
     if not isinstance(line, str):
         return line
-    match = _WELL_FORMED_LINE.fullmatch(line.strip())
+    match = _WELL_FORMED_LINE.fullmatch(_ANSI.sub("", line).strip())
     if not match:
         return "[malformed request line]"
     method, path, query, version = match.groups()
@@ -71,7 +72,7 @@ class StripQueryStrings(logging.Filter):
                 redacted.update(changes)
                 record.args = redacted
         elif isinstance(args, tuple) and args:
-            if record.msg == _WERKZEUG_ACCESS:
+            if isinstance(record.msg, str) and record.msg.rstrip().endswith(_WERKZEUG_ACCESS):
                 args = (request_line(args[0]), *args[1:])
             record.args = tuple(_strip(a) for a in args)
         if isinstance(record.msg, str):
