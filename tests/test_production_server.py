@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from bot import index
 from tests.conftest import CORPUS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,11 +86,11 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, index_dir):
     folder = tmp_path_factory.mktemp("gunicorn")
     corpus = folder / "corpus"
     shutil.copytree(CORPUS, corpus)
-    index.build(corpus, folder / "index")
+    shutil.copytree(index_dir, folder / "index")  # the session's index of CORPUS: fresh for the copy
     running = Server(
         folder, CORPUS_DIR=str(corpus), INDEX_DIR=str(folder / "index"), HEADER_TIMEOUT=str(HEADER_TIMEOUT)
     )

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 class MissingIndex:
     """Stands in for an index that could not be loaded: any use answers 503 with the reason."""
 
+    dense = None  # no sentence vectors: Bot loads no encoder for it
+
     def __init__(self, reason: str) -> None:
         self.reason = reason
 

@@ -10,7 +10,6 @@ import sqlite3
 
 import pytest
 
-from bot import index
 from bot.errors import ConfigError
 from tests.conftest import CORPUS, make_app, read_only
 
@@ -69,20 +68,20 @@ def test_a_read_only_store_location_disables_storage_not_the_app(index_dir, tmp_
     assert "feedback store disabled" in caplog.text
 
 
-def test_a_read_only_index_folder_is_served(tmp_path):
+def test_a_read_only_index_folder_is_served(tmp_path, index_dir):
     folder = tmp_path / "index"
-    index.build(CORPUS, folder)
+    shutil.copytree(index_dir, folder)  # the session's index of CORPUS, fresh for it
     with read_only(folder):
         app = make_app(folder, tmp_path)
         reply = app.test_client().post("/api/chat", json={"message": "How is BCG given?"}).get_json()
     assert reply["type"] == "answer" and "catheter" in reply["answer"]
 
 
-def test_a_stale_index_in_a_read_only_folder_is_served_with_a_loud_error(tmp_path, caplog):
+def test_a_stale_index_in_a_read_only_folder_is_served_with_a_loud_error(tmp_path, caplog, index_dir):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     folder = tmp_path / "index"
-    index.build(corpus, folder)
+    shutil.copytree(index_dir, folder)  # fresh for the copied corpus, until a page is added
     (corpus / "extra.md").write_text("---\ntitle: Extra\n---\nA new page about BCG and bladder cancer care.\n")
     with read_only(folder):
         app = make_app(folder, tmp_path, CORPUS_DIR=str(corpus))
