@@ -32,15 +32,21 @@ Vocabulary = Callable[[str], bool]
 
 
 def index_vocabulary(index: Any) -> Vocabulary:
-    """A predicate: is this word (folded) an index term? Stopwords and words the sources never use are
-    not. A missing index knows no word."""
+    """A predicate: is this word (folded) an index term? It is when its own stem is one, or when the
+    curated expansion tables map that very word to index terms ("jak" -> janus kinase). A spelling
+    correction does not count: "maria" is not kept because it looks like a drug name. Stopwords are
+    never terms. A missing index knows no word."""
     cache: dict[str, bool] = {}
 
     def knows(word: str) -> bool:
         if word not in cache:
             try:
-                terms = index.analyzer.terms(word)
-                cache[word] = bool(terms) and all(t in index.term_ids for t in terms)
+                terms = index.expander.expand(word)
+                cache[word] = any(
+                    t.term in index.term_ids
+                    and (t.source == "question" or (t.source == "expansion" and t.concept == word))
+                    for t in terms
+                )
             except Exception:  # noqa: BLE001 - the index could not be loaded: keep nothing
                 return False
             if len(cache) > 100_000:

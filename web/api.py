@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify
 
 from bot.errors import InputError
 
-from .engine import get_bot, get_store, index_ready
+from .engine import answer_or_urgent, get_bot, get_store, index_ready
 from .jsonbody import json_body
 from .limits import get_budget, too_many, within_budget
 
@@ -33,7 +33,7 @@ def chat():
         if urgent is not None:
             return jsonify(urgent.to_dict())
         raise too_many()
-    reply = bot.ask(message, context)
+    reply = answer_or_urgent(message, context, urgent)
     if reply.type == "no_answer":
         get_store().add_unanswered(message)
     return jsonify(reply.to_dict())

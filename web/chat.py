@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from bot.errors import InputError
 from bot.reply import Answer
 
-from .engine import get_bot
+from .engine import answer_or_urgent, get_bot
 from .errors import rate_limit_message
 from .limits import within_budget
 
@@ -68,5 +68,5 @@ def post():
         if urgent is not None:
             return render_chat([(message, urgent)], history=history)
         return render_chat(history=history, error=rate_limit_message(), status=429)
-    reply = bot.ask(message, history or None)
+    reply = answer_or_urgent(message, history or None, urgent)
     return render_chat([(message, reply)], history=reply.context)

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from bot import Bot
 from bot.errors import CorpusError, IndexStateError
 from bot.privacy import FeedbackStore, index_vocabulary
+from bot.reply import Answer
 from bot.settings import SETTINGS_BY_NAME
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,16 @@ def get_bot() -> Bot:
 
 def get_store() -> FeedbackStore:
     return current_app.extensions["feedback"]
+
+
+def answer_or_urgent(message: str, context: str | None, urgent: Answer | None) -> Answer:
+    """The full reply; when the index is unavailable, an urgent message still gets its urgent reply."""
+    try:
+        return get_bot().ask(message, context)
+    except IndexStateError:
+        if urgent is None:
+            raise
+        return urgent
 
 
 def index_ready() -> bool:
