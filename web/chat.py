@@ -1,17 +1,16 @@
-"""The chat page. With JavaScript it talks to /api/chat; without, the form posts here. The hidden
-``history`` field carries the conversation context of the last reply: the same sealed token as the API's
-``context`` (encrypted, expiring, index terms only), so follow-ups work and nothing a person typed
-travels in the page or is kept on the server. The page shows the latest question and its answer."""
+"""The chat page. With JavaScript it talks to /api/chat; without, the form posts here and the page carries
+the conversation in a sealed hidden field (web/history.py): index words of the earlier questions, their
+replies, and the context for follow-ups. Nothing is kept on the server."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
 from bot.errors import InputError
-from bot.reply import Answer
 
 from .engine import answer_or_urgent, get_bot
 from .errors import rate_limit_message
+from .history import Turn, open_history, seal, shown, slim
 from .limits import within_budget
 
 bp = Blueprint("chat", __name__)
@@ -24,7 +23,7 @@ STARTERS = (
 
 
 def render_chat(
-    turns: list[tuple[str, Answer]] | None = None,
+    turns: list[Turn] | None = None,
     history: str = "",
     error: str | None = None,
     embedded: bool = False,
@@ -54,19 +53,22 @@ def page():
 
 @bp.post("/")
 def post():
-    history = request.form.get("history", "")
+    token = request.form.get("history", "")
     if request.form.get("new"):
         return render_chat()
+    earlier, context = open_history(token)
     bot = get_bot()
     message = request.form.get("message", "")
     try:
         message = bot.clean_message(message)
     except InputError as exc:
-        return render_chat(history=history, error=exc.message, status=400)
+        return render_chat(shown(earlier), history=token, error=exc.message, status=400)
     urgent = bot.urgent_only(message)  # before the rate limit: an emergency is never turned away
     if not within_budget():
-        if urgent is not None:
-            return render_chat([(message, urgent)], history=history)
-        return render_chat(history=history, error=rate_limit_message(), status=429)
-    reply = answer_or_urgent(message, history or None, urgent)
-    return render_chat([(message, reply)], history=reply.context)
+        if urgent is None:
+            return render_chat(shown(earlier), history=token, error=rate_limit_message(), status=429)
+        reply = urgent
+    else:
+        reply = answer_or_urgent(message, context, urgent)
+    turns = [*earlier, slim(message, reply)]
+    return render_chat([*shown(earlier), (message, reply)], history=seal(turns, reply.context or context or ""))

@@ -11,8 +11,8 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from bot.errors import InputError
 
 from .engine import get_bot
-from .excerpts import excerpt, fold_copies
 from .errors import rate_limit_message
+from .excerpts import excerpt, fold_copies
 from .limits import within_budget
 from .render import date_label, publisher_label
 
