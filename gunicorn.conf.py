@@ -1,11 +1,31 @@
 # Production server settings: `gunicorn app:app` reads this file. Workers memory-map one index.
-import os
+# Values come from the project's settings (bot/settings.py): HOST, PORT, WEB_CONCURRENCY,
+# GUNICORN_THREADS, HEADER_TIMEOUT.
+import logging
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))  # one thread a worker measured fastest on 2 cores
+from bot.settings import load_settings
+
+_settings = load_settings()
+
+bind = f"{_settings['HOST']}:{_settings['PORT']}"
+workers = _settings["WEB_CONCURRENCY"]
+# gthread with a request-head deadline (web/server.py): slow or stalled clients hold a thread each for at
+# most HEADER_TIMEOUT seconds, never a whole worker.
+worker_class = "web.server.HeaderTimeoutWorker"
+threads = _settings["GUNICORN_THREADS"]
 preload_app = False  # each worker maps the index files itself; the page cache holds one copy
 timeout = 30
+keepalive = 5
+control_socket_disable = True  # no runtime control socket: two instances would otherwise share one path
 # %(U)s is the path without its query string: nothing a person typed reaches the access log.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+def on_starting(server):
+    if _settings["PRODUCTION"] and workers > 1 and not _settings["REDIS_URL"]:
+        logging.getLogger("gunicorn.error").warning(
+            "REDIS_URL is not set: rate limits are counted per worker, so %d workers allow up to %d x RATE_LIMIT",
+            workers,
+            workers,
+        )

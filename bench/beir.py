@@ -1,6 +1,8 @@
 """Ranking quality on a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).
 
-    python bench/beir.py ../shared/data/nfcorpus [--split test] [--json]
+    python bench/beir.py data/nfcorpus [--split test] [--json]
+
+The folder is one BEIR dataset (see README.md, "Performance", for what it holds and where to get NFCorpus).
 
 All three engines get the same tokens: the project's analyzer (lowercase, our stopwords, Snowball).
 The project engine also counts title words three times ("title words count toward a match"); that weight

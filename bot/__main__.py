@@ -8,7 +8,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import index as index_module
 from .errors import BotError
@@ -74,7 +74,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, failed_bars
 
-    result = evaluate(_bot(args), Path(args.file))
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no questions file at {path}")
+    try:
+        result = evaluate(_bot(args), path)
+    except (ValueError, KeyError, TypeError) as exc:  # a line that is not JSON or lacks a field
+        raise UsageError(f"{path} is not a questions file ({type(exc).__name__}: {exc})") from exc
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -112,8 +118,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .privacy import FeedbackStore
 
     settings = load_settings()
-    store = FeedbackStore(args.db or settings["FEEDBACK_DB"], settings["RETENTION_DAYS"])
-    store.expire()  # a quiet site may not have written for a while: never report expired rows
+    db = Path(args.db or settings["FEEDBACK_DB"])
+    if not db.is_file():
+        raise UsageError(f"no feedback database at {db}")
+    store = FeedbackStore(db, settings["RETENTION_DAYS"])  # opening it deletes expired rows
+    if not store.enabled:
+        raise UsageError(f"cannot open the feedback database at {db}")
     counts = store.feedback_counts()
     print(f"Feedback: {counts.get('up', 0)} helpful, {counts.get('down', 0)} not helpful")
     print("Most frequent unanswered questions (redacted):")
@@ -141,15 +151,38 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+class UsageError(BotError):
+    """A bad argument or a missing file: one line on stderr, exit status 2."""
+
+    status = 400
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one clear line (not the usage block) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = Parser(prog="python -m bot", description=__doc__)
     parser.add_argument("--corpus", help="corpus folder (default: CORPUS_DIR)")
     parser.add_argument("--index-dir", help="index folder (default: INDEX_DIR)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sub.add_parser("index", help="build the index from the corpus").set_defaults(func=cmd_index)
     p = sub.add_parser("search", help="show the best passages for a question")
     p.add_argument("question")
-    p.add_argument("-k", type=int, default=5)
+    p.add_argument("-k", type=positive, default=5)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("ask", help="answer a question with citations")
@@ -168,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("report", help="frequent unanswered questions and feedback counts, for content staff")
     p.add_argument("--db", help="feedback database (default: FEEDBACK_DB)")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=positive, default=20)
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("settings", help="list every setting")
     p.add_argument("--markdown", action="store_true", help="as the README's table")
@@ -176,8 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except BotError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+    except BotError as exc:  # one line; the details (skipped files) were printed as warnings before
+        print(f"error: {exc.message.splitlines()[0]}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder or file that cannot be read or written
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
 
 

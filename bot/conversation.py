@@ -1,20 +1,23 @@
-"""Follow-up resolution and the signed, tamper-proof conversation context.
+"""Follow-up resolution and the sealed conversation context.
 
 The server keeps no per-user state. Each reply carries ``context``: the topic words of the
-conversation so far, signed with the app's secret key (itsdangerous). The client sends it back with
-the next message. A forged, expired-format or malformed context reads as "no context".
+conversation so far that are index terms (never other words the user typed), encrypted and signed
+with a key derived from the app's secret key, and stamped so it expires after ``TOKEN_MAX_AGE``
+seconds. The client sends it back with the next message. A forged, expired or malformed context
+reads as "no context".
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from itsdangerous import BadData, URLSafeSerializer
-
 from .analysis import fold, words
+from .sealing import Sealer
 
-CONTEXT_SALT = "bot.context.v1"
+CONTEXT_PURPOSE = "bot.context.v2"
+DEFAULT_TOKEN_MAX_AGE = 4 * 3600
 MAX_CONTEXT_CHARS = 2048
 MAX_TOPIC_WORDS = 8
 FOLLOW_UP_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "one", "ones"})
@@ -37,21 +40,28 @@ class Resolved:
 
 
 class ContextCodec:
-    def __init__(self, secret_key: str) -> None:
-        if not secret_key:
-            raise ValueError("secret_key must not be empty")
-        self._serializer = URLSafeSerializer(secret_key, salt=CONTEXT_SALT)
+    """Seals a Context into a token and opens it again. ``vocabulary`` says which words may travel: only
+    index terms do, so a name or a diagnosis the sources never mention is never put in a token."""
+
+    def __init__(
+        self,
+        secret_key: str,
+        max_age: int = DEFAULT_TOKEN_MAX_AGE,
+        vocabulary: Callable[[str], bool] | None = None,
+    ) -> None:
+        self._sealer = Sealer(secret_key, CONTEXT_PURPOSE, max_age)
+        self._vocabulary = vocabulary or (lambda _: True)
+
+    def _keep(self, words: tuple[str, ...]) -> list[str]:
+        return [w for w in words if self._vocabulary(w)][:MAX_TOPIC_WORDS]
 
     def dumps(self, context: Context) -> str:
-        return str(self._serializer.dumps({"s": list(context.subject), "f": list(context.frame), "t": context.turns}))
+        return self._sealer.seal({"s": self._keep(context.subject), "f": self._keep(context.frame), "t": context.turns})
 
     def loads(self, token: object) -> Context:
         if not isinstance(token, str) or not token or len(token) > MAX_CONTEXT_CHARS:
             return Context()
-        try:
-            data = self._serializer.loads(token)
-        except (BadData, ValueError, TypeError):
-            return Context()
+        data = self._sealer.open(token)
         if not isinstance(data, dict):
             return Context()
         subject, frame, turns = data.get("s"), data.get("f"), data.get("t")

@@ -18,6 +18,7 @@ from .encoder import Encoder, shared_encoder
 from .errors import InputError
 from .index import BuildConfig, Index
 from .parse import ParsedQuestion, parse, specificity
+from .privacy import index_vocabulary
 from .reply import Answer, Citation, Segment
 from .retriever import Hit, Query, Retriever
 from .safety import SafetyChecker, default_checker
@@ -75,7 +76,9 @@ class Bot:
         self.safety = safety or default_checker()
         urgent = UrgencyModel.from_dict(self.params.urgent) if self.params.urgent else None
         self.urgency = UrgencyDetector(self.safety, self.encoder, urgent)
-        self.codec = ContextCodec(self.settings["SECRET_KEY"])
+        self.codec = ContextCodec(
+            self.settings["SECRET_KEY"], self.settings["TOKEN_MAX_AGE"], index_vocabulary(self.index)
+        )
         self._advice: list[Unit] | None = None
 
     # -- input ---------------------------------------------------------------------------------

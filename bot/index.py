@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import sys
@@ -152,6 +153,7 @@ class Index:
 
 
 Log = Callable[[str], None]
+_log = logging.getLogger(__name__)
 
 
 def _quiet(_: str) -> None:
@@ -408,9 +410,11 @@ def staleness(
 
 @contextlib.contextmanager
 def _build_lock(index_dir: Path) -> Iterator[None]:
+    """Held while building: several workers starting at once build once. Raises OSError where the
+    folder cannot be written; reading never takes it."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # several workers starting at once build once
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -425,22 +429,46 @@ def ensure(
     config: BuildConfig = BuildConfig(),
     log: Log = _quiet,
 ) -> Index:
-    """Load the index, rebuilding first when it is missing, stale or damaged (if allowed)."""
+    """Load the index, rebuilding first when it is missing, stale or damaged (if allowed).
+
+    Loading needs no write access. If a rebuild cannot happen (no corpus folder, a read-only
+    ``index_dir``, a build error) and a valid index is on disk, that index is served and the failure is
+    logged loudly: a missing corpus on a worker restart never takes the service down."""
     index_dir, corpus_dir = Path(index_dir), Path(corpus_dir)
-    with _build_lock(index_dir):
-        reason = staleness(index_dir, corpus_dir, config)
-        if reason is None:
-            try:
-                return load(index_dir)
-            except IndexStateError as exc:
-                reason = exc.message
-        if not auto_rebuild:
-            raise IndexStateError(
-                f"the index in {index_dir} cannot be used: {reason}. Run `python -m bot index` (or set AUTO_REBUILD=1)."
-            )
-        log(f"building index: {reason}")
-        build(corpus_dir, index_dir, config, log=log)
-        return load(index_dir)
+    reason = staleness(index_dir, corpus_dir, config)
+    if reason is None:
+        try:
+            return load(index_dir)
+        except IndexStateError as exc:
+            reason = exc.message
+    if not auto_rebuild:
+        raise IndexStateError(
+            f"the index in {index_dir} cannot be used: {reason}. Run `python -m bot index` (or set AUTO_REBUILD=1)."
+        )
+    try:
+        with _build_lock(index_dir):
+            if staleness(index_dir, corpus_dir, config) is None:  # another worker may have built it meanwhile
+                with contextlib.suppress(IndexStateError):
+                    return load(index_dir)
+            log(f"building index: {reason}")
+            build(corpus_dir, index_dir, config, log=log)
+            return load(index_dir)
+    except (CorpusError, IndexStateError, OSError) as exc:
+        failure = exc
+    problem = failure.message if isinstance(failure, (CorpusError, IndexStateError)) else f"{failure}"
+    try:
+        kept = load(index_dir)
+    except IndexStateError:
+        if isinstance(failure, OSError):
+            raise IndexStateError(f"cannot build the index in {index_dir}: {problem}") from failure
+        raise failure from None
+    message = (
+        f"INDEX REBUILD FAILED ({problem}); serving the last good index, built {kept.manifest['built_at']}. "
+        "Fix the corpus or run `python -m bot index`."
+    )
+    log(message)
+    _log.error(message)
+    return kept
 
 
 __all__ = ["BuildConfig", "Index", "build", "ensure", "load", "staleness", "fold"]

@@ -61,19 +61,57 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOOKUP_K", 10, "Passages the staff lookup page shows.", int),
     Setting("MAX_MESSAGE_CHARS", 1000, "Longest message accepted, in characters.", int),
     Setting("MAX_BODY_BYTES", 65536, "Largest request body accepted, in bytes (413 above).", int),
-    Setting("SECRET_KEY", DEFAULT_SECRET_KEY, "Signs the conversation context. Must be changed in production."),
-    Setting("PRODUCTION", False, "Production mode: refuse to start with the default secret key.", _bool),
+    Setting(
+        "SECRET_KEY",
+        DEFAULT_SECRET_KEY,
+        "Encrypts and signs conversation tokens. In production: at least 32 random bytes (64 hex characters).",
+    ),
+    Setting(
+        "PRODUCTION",
+        False,
+        "Production mode: refuse to start with a weak SECRET_KEY; warn when limits or hosts are left open.",
+        _bool,
+    ),
+    Setting("TOKEN_MAX_AGE", 14400, "Seconds a conversation token (API context, no-JS history) stays valid.", int),
+    Setting("TRUSTED_HOSTS", [], "Host names the app answers to (space or comma separated; any if empty).", _origins),
+    Setting("PROXY_COUNT", 0, "Trusted proxies in front of the app: their X-Forwarded-* headers are believed.", int),
     Setting("ALLOWED_EMBED_ORIGINS", [], "Origins allowed to embed the widget (space or comma separated).", _origins),
-    Setting("RATE_LIMIT", "30 per minute", "Per-client limit on chat messages (Flask-Limiter syntax)."),
-    Setting("REDIS_URL", "", "Share rate limits between instances through Redis (memory if empty)."),
+    Setting(
+        "RATE_LIMIT",
+        "30 per minute",
+        "One budget per client shared by chat, feedback, the no-JS form and lookup (`limits` syntax).",
+    ),
+    Setting("REDIS_URL", "", "Share rate limits between workers and instances through Redis (memory if empty)."),
     Setting(
         "FEEDBACK_DB",
         str(PROJECT_ROOT / "instance" / "feedback.sqlite3"),
-        "SQLite file for feedback and unanswered questions (redacted).",
+        "SQLite file for feedback and unanswered questions (mode 0600).",
+    ),
+    Setting(
+        "STORE_QUESTIONS",
+        False,
+        "Also store the redacted text of questions (off: only the index words, the reply type and the day).",
+        _bool,
     ),
     Setting("RETENTION_DAYS", 90, "Days feedback and unanswered questions are kept.", int),
-    Setting("HOST", "127.0.0.1", "Address `python app.py` and `make run` listen on."),
-    Setting("PORT", 5000, "Port `python app.py` and `make run` listen on.", int),
+    Setting(
+        "WIDGET_TITLE", "Ask about your treatment", "Widget heading; `?title=` may replace it by a short plain label."
+    ),
+    Setting("HOST", "127.0.0.1", "Address `python app.py`, `make run` and gunicorn listen on."),
+    Setting("PORT", 5000, "Port `python app.py`, `make run` and gunicorn listen on.", int),
+    Setting("WEB_CONCURRENCY", 2, "Gunicorn worker processes.", int),
+    Setting(
+        "GUNICORN_THREADS",
+        4,
+        "Threads per gunicorn worker (gthread): a slow client holds one thread, not a worker.",
+        int,
+    ),
+    Setting(
+        "HEADER_TIMEOUT",
+        10,
+        "Seconds gunicorn waits for a request line and headers before closing the connection.",
+        int,
+    ),
 )
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
 from bot.errors import InputError
 
-from .engine import get_bot, get_store
-from .limits import limited
+from .engine import answer_or_urgent, get_bot, get_store, index_ready
+from .jsonbody import json_body
+from .limits import get_budget, too_many, within_budget
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def json_body() -> dict[str, Any]:
-    if not request.is_json:
-        raise InputError("send JSON with Content-Type: application/json", status=415)
-    data = request.get_json(silent=True)
-    if data is None:
-        raise InputError("the body is not valid JSON")
-    if not isinstance(data, dict):
-        raise InputError("the body must be a JSON object")
-    return data
-
-
 @bp.post("/chat")
-@limited
 def chat():
     data = json_body()
     unknown = set(data) - {"message", "context"}
@@ -39,14 +28,18 @@ def chat():
         context = None  # a malformed context degrades to no context
     bot = get_bot()
     message = bot.clean_message(data["message"])
-    reply = bot.ask(message, context)
+    urgent = bot.urgent_only(message)  # before the rate limit: an emergency is never turned away
+    if not within_budget():
+        if urgent is not None:
+            return jsonify(urgent.to_dict())
+        raise too_many()
+    reply = answer_or_urgent(message, context, urgent)
     if reply.type == "no_answer":
         get_store().add_unanswered(message)
     return jsonify(reply.to_dict())
 
 
 @bp.post("/feedback")
-@limited
 def feedback():
     data = json_body()
     rating = data.get("rating")
@@ -55,6 +48,8 @@ def feedback():
     question = data.get("question")
     if question is not None and not isinstance(question, str):
         raise InputError("'question' must be a string")
+    if not within_budget():
+        raise too_many()
     reply_type = data.get("type") if data.get("type") in ("answer", "no_answer", "urgent") else None
     get_store().add_feedback(rating, reply_type, question[:2000] if question else None)
     return jsonify({"ok": True})
@@ -62,19 +57,29 @@ def feedback():
 
 @bp.get("/health")
 def health():
+    """Liveness and state: the index (503 when it could not be loaded; urgent replies still work), the
+    rate-limit storage and the feedback store."""
+    budget, store = get_budget(), get_store()
+    body = {
+        "status": "ok",
+        "rate_limits": budget.state(),
+        "feedback_store": {"enabled": store.enabled, "keeps_text": store.keep_text},
+    }
+    if not index_ready():
+        body.update(status="degraded", index={"ready": False, "reason": get_bot().index.reason})
+        return jsonify(body), 503
     index = get_bot().index
-    return jsonify(
-        {
-            "status": "ok",
-            "index": {
-                "documents": index.manifest["counts"]["documents"],
-                "passages": index.n_passages,
-                "built_at": index.manifest["built_at"],
-                "corpus_hash": index.manifest["corpus_hash"][:12],
-                "skipped_files": index.manifest["counts"]["skipped_files"],
-            },
-        }
-    )
+    body["index"] = {
+        "ready": True,
+        "documents": index.manifest["counts"]["documents"],
+        "passages": index.n_passages,
+        "built_at": index.manifest["built_at"],
+        "corpus_hash": index.manifest["corpus_hash"][:12],
+        "skipped_files": index.manifest["counts"]["skipped_files"],
+    }
+    if not budget.state()["ok"]:
+        body["status"] = "degraded"
+    return jsonify(body)
 
 
 @bp.get("/openapi.json")
@@ -90,7 +95,13 @@ def openapi_document(max_chars: int) -> dict[str, Any]:
     error = {"$ref": "#/components/schemas/Error"}
     errors = {
         str(code): {"description": text, "content": {"application/json": {"schema": error}}}
-        for code, text in ((400, "Unusable request"), (413, "Body too large"), (415, "Not JSON"), (429, "Rate limited"))
+        for code, text in (
+            (400, "Unusable request"),
+            (413, "Body too large"),
+            (415, "Not JSON"),
+            (429, "Rate limited; names the emergency number (urgent messages are still answered)"),
+            (503, "Index unavailable; urgent messages are still answered"),
+        )
     }
     citation = {
         "type": "object",

@@ -1,19 +1,19 @@
-"""The chat page. With JavaScript it talks to /api/chat; without, the form posts here and the server
-renders the conversation from a signed list of the earlier questions carried in the form itself
-(nothing is kept on the server)."""
+"""The chat page. With JavaScript it talks to /api/chat; without, the form posts here and the page carries
+the conversation in a sealed hidden field (web/history.py): index words of the earlier questions, their
+replies, and the context for follow-ups. Nothing is kept on the server."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from itsdangerous import BadData, URLSafeSerializer
 
 from bot.errors import InputError
 
-from .engine import get_bot
-from .limits import limited
+from .engine import answer_or_urgent, get_bot
+from .errors import rate_limit_message
+from .history import Turn, open_history, seal, shown, slim
+from .limits import within_budget
 
 bp = Blueprint("chat", __name__)
-MAX_TURNS = 6
 STARTERS = (
     "What are immunomodulators?",
     "What are the side effects of lenalidomide?",
@@ -22,41 +22,24 @@ STARTERS = (
 )
 
 
-def _history_codec() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="chat.history.v1")
-
-
-def load_history(token: str | None) -> list[str]:
-    if not token or len(token) > 20000:
-        return []
-    try:
-        data = _history_codec().loads(token)
-    except BadData:
-        return []
-    if not isinstance(data, list) or not all(isinstance(q, str) for q in data):
-        return []
-    return data[-MAX_TURNS:]
-
-
 def render_chat(
-    questions: list[str], error: str | None = None, embedded: bool = False, status: int = 200, theme: str | None = None
+    turns: list[Turn] | None = None,
+    history: str = "",
+    error: str | None = None,
+    embedded: bool = False,
+    status: int = 200,
+    theme: str | None = None,
+    title: str | None = None,
 ):
-    bot = get_bot()
-    turns = []
-    context = None
-    for question in questions:
-        reply = bot.ask(question, context)
-        context = reply.context
-        turns.append((question, reply))
-    token = _history_codec().dumps(questions) if questions else ""
     return render_template(
         "chat.html",
-        turns=turns,
-        history=token,
+        turns=turns or [],
+        history=history,
         error=error,
         starters=STARTERS,
         embedded=embedded,
         theme=theme,
+        title=title,
         max_chars=current_app.config["MAX_MESSAGE_CHARS"],
         allowed_origins=" ".join(current_app.config["ALLOWED_EMBED_ORIGINS"]),
         helpline=current_app.config["HELPLINE_PHONE"],
@@ -65,18 +48,27 @@ def render_chat(
 
 @bp.get("/")
 def page():
-    return render_chat([])
+    return render_chat()
 
 
 @bp.post("/")
-@limited
 def post():
-    questions = load_history(request.form.get("history"))
-    message = request.form.get("message", "")
+    token = request.form.get("history", "")
     if request.form.get("new"):
-        return render_chat([])
+        return render_chat()
+    earlier, context = open_history(token)
+    bot = get_bot()
+    message = request.form.get("message", "")
     try:
-        get_bot().clean_message(message)
+        message = bot.clean_message(message)
     except InputError as exc:
-        return render_chat(questions, error=exc.message, status=400)
-    return render_chat(questions + [message])
+        return render_chat(shown(earlier), history=token, error=exc.message, status=400)
+    urgent = bot.urgent_only(message)  # before the rate limit: an emergency is never turned away
+    if not within_budget():
+        if urgent is None:
+            return render_chat(shown(earlier), history=token, error=rate_limit_message(), status=429)
+        reply = urgent
+    else:
+        reply = answer_or_urgent(message, context, urgent)
+    turns = [*earlier, slim(message, reply)]
+    return render_chat([*shown(earlier), (message, reply)], history=seal(turns, reply.context or context or ""))

@@ -11,8 +11,9 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from bot.errors import InputError
 
 from .engine import get_bot
+from .errors import rate_limit_message
 from .excerpts import excerpt, fold_copies
-from .limits import limited
+from .limits import within_budget
 from .render import date_label, publisher_label
 
 bp = Blueprint("lookup", __name__)
@@ -33,7 +34,6 @@ def copy_text(result: dict[str, Any]) -> str:
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
-@limited
 def page() -> Response:
     bot = get_bot()
     values = request.form if request.method == "POST" else request.args
@@ -41,23 +41,26 @@ def page() -> Response:
     source = values.get("source") or None
     documents = bot.index.documents
     groups: list[dict[str, Any]] = []
-    urgent, error = None, None
+    urgent, error, status = None, None, 200
     if query.strip():
         try:
             question = bot.clean_message(query)
             urgent = bot.urgent_only(question)  # the emergency instructions, shown above the passages
-            wanted = {source} if source in bot.index.documents_by_id else None
-            k = current_app.config["LOOKUP_K"]
-            results = bot.search(question, k * FETCH_FACTOR, wanted)
-            for result in results:
-                result["excerpt"] = excerpt(result["passage"], result["highlights"])
-                result["copy_text"] = copy_text(result)
-            groups = fold_copies(results)[:k]
+            if within_budget():  # after the safety check: the emergency instructions show either way
+                wanted = {source} if source in bot.index.documents_by_id else None
+                k = current_app.config["LOOKUP_K"]
+                results = bot.search(question, k * FETCH_FACTOR, wanted)
+                for result in results:
+                    result["excerpt"] = excerpt(result["passage"], result["highlights"])
+                    result["copy_text"] = copy_text(result)
+                groups = fold_copies(results)[:k]
+            else:
+                error, status = rate_limit_message(), 429
         except InputError as exc:
-            error = exc.message
+            error, status = exc.message, 400
     html = render_template(
         "lookup.html", query=query, source=source, documents=documents, groups=groups, urgent=urgent, error=error
     )
-    response = current_app.make_response((html, 400 if error else 200))
+    response = current_app.make_response((html, status))
     response.headers["Cache-Control"] = "no-store"
     return response

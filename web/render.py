@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from markupsafe import Markup, escape
 
+from bot.ingest import is_web_url
 from bot.reply import DISCLAIMER
 
 NO_PUBLISHER = "publisher not named"
@@ -81,7 +82,13 @@ def citation_view(citation: Any, segments: Iterable[Any]) -> dict[str, Any]:
     }
 
 
+def web_link(url: object) -> bool:
+    """Only http(s) addresses become links: a corpus page from an older index may still hold another scheme."""
+    return isinstance(url, str) and is_web_url(url)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(web_link, "web_link")
     app.add_template_filter(keep_phones_whole, "phones")
     app.add_template_filter(publisher_label, "publisher")
     app.add_template_filter(date_label, "reviewed")

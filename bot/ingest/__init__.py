@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,23 @@ def load_corpus(directory: str | Path) -> LoadResult:
     return LoadResult(documents, problems)
 
 
+_WEB_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.I)
+
+
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) address: the only kind a page links to (no javascript:, data: or relative)."""
+    return bool(_WEB_URL.fullmatch(url.strip()))
+
+
+def web_url(url: object, report: CleanReport) -> str | None:
+    if not url:
+        return None
+    if isinstance(url, str) and is_web_url(url):
+        return url.strip()
+    report.dropped.append(("url that is not http(s)", str(url)[:200]))
+    return None
+
+
 class DocumentError(ValueError):
     """A corpus file or record that cannot be used; the message says why."""
 
@@ -155,7 +173,7 @@ def _document(meta: dict[str, str | None], cleaned: Cleaned, name: str, default_
         blocks=cleaned.blocks,
         publisher=(meta.get("publisher") or None),
         reviewed=reviewed,
-        url=(meta.get("url") or None),
+        url=web_url(meta.get("url"), cleaned.report),
         source=name,
         report=cleaned.report,
         intro_end=cleaned.intro_end,

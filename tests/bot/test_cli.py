@@ -88,7 +88,7 @@ def test_report_shows_frequent_unanswered_questions_redacted(tmp_path):
     from bot.privacy import FeedbackStore
 
     db = tmp_path / "f.sqlite3"
-    store = FeedbackStore(db)
+    store = FeedbackStore(db, keep_text=True)  # STORE_QUESTIONS on
     for _ in range(3):
         store.add_unanswered("Does tamoxifen cause hot flashes? my email is a@b.org")
     store.add_unanswered("How is radiation given?")
@@ -102,18 +102,67 @@ def test_report_shows_frequent_unanswered_questions_redacted(tmp_path):
 
 
 def test_report_leaves_out_rows_past_the_retention_period(tmp_path):
-    import sqlite3
-    import time
-
     from bot.privacy import FeedbackStore
 
     db = tmp_path / "f.sqlite3"
-    store = FeedbackStore(db)
-    store.add_unanswered("an old question about warts")
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE unanswered SET at = ?", (time.time() - 400 * 86400,))
-    store.add_unanswered("a recent question about BCG")
+    FeedbackStore(db, keep_text=True, clock=lambda: "2020-01-01").add_unanswered("an old question about warts")
+    FeedbackStore(db, keep_text=True).add_unanswered("a recent question about BCG")
     out = _report(db)
     assert out.returncode == 0
     assert "recent question about bcg" in out.stdout
     assert "warts" not in out.stdout
+
+
+def test_report_by_default_shows_topic_words(tmp_path):
+    from bot.privacy import FeedbackStore
+
+    db = tmp_path / "f.sqlite3"
+    FeedbackStore(db).add_unanswered("Does tamoxifen cause hot flashes? my email is a@b.org")
+    out = _report(db)
+    assert out.returncode == 0 and "(no known words)" in out.stdout  # no index given: no word is known
+    assert "tamoxifen" not in out.stdout and "a@b.org" not in out.stdout and "email" not in out.stdout
+
+
+def _cli(*args, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["index", "--bogus"], "unrecognized arguments"),
+        (["--corpus", "/nonexistent/corpus", "--index-dir", "{tmp}/i", "index"], "does not exist"),
+        (["search"], "required"),
+        (["search", "BCG", "-k", "zero"], "whole number"),
+        (["search", "BCG", "-k", "0"], "at least 1"),
+        (["--index-dir", "{tmp}/none", "--corpus", "{tmp}", "search", "BCG"], "no usable document"),
+        (["ask"], "required"),
+        (["--index-dir", "{tmp}/none", "--corpus", "/nonexistent", "ask", "what is BCG"], "does not exist"),
+        (["eval", "{tmp}/missing.jsonl"], "no questions file"),
+        (["eval", "{tmp}/bad.jsonl"], "not a questions file"),
+        (["report", "--db", "{tmp}/missing.sqlite3"], "no feedback database"),
+        (["report", "--limit", "-3"], "at least 1"),
+        (["settings", "--bogus"], "unrecognized arguments"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_every_command_answers_a_bad_argument_or_missing_file_in_one_line_with_status_2(
+    index_dir, tmp_path, args, words
+):
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    filled = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if filled[0] == "eval":
+        filled = ["--index-dir", str(index_dir), "--corpus", str(CORPUS), *filled]
+    out = _cli(*filled)
+    assert out.returncode == 2, out.stderr
+    lines = out.stderr.strip().splitlines()
+    errors = [line for line in lines if line.startswith("error:")]
+    # one error line, last (an index build may have printed its progress before failing)
+    assert errors == [lines[-1]] and words in lines[-1], out.stderr
+    assert "Traceback" not in out.stderr

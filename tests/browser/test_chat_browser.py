@@ -111,6 +111,9 @@ def test_page_without_javascript(browser, live_server):
     page.fill("#message", "how often?")
     page.click("button.send")
     page.wait_for_selector(".msg.bot >> nth=1")
+    # the earlier turn is shown from the sealed history, which carries only index words of the question
+    assert "(about: imiquimod, applied)" in page.locator(".msg.user").first.inner_text()
+    assert "[1]" in page.locator(".msg.bot").nth(1).inner_text()
     shot(page, "no-javascript")
     context.close()
 

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from tests.conftest import make_app
+
 
 def test_chat_returns_the_answer_object(client):
     reply = client.post("/api/chat", json={"message": "How is BCG given?", "context": None}).get_json()
@@ -71,20 +73,29 @@ def test_health_and_openapi(client):
     assert spec["openapi"].startswith("3.") and "/api/chat" in spec["paths"]
 
 
-def test_unanswered_questions_and_feedback_are_stored_redacted(client, app):
+def test_by_default_no_free_text_is_stored(client, app):
     client.post("/api/chat", json={"message": "My name is Jane Doe, email jane@x.org: how is radiation given?"})
-    assert (
-        client.post(
-            "/api/feedback", json={"rating": "down", "question": "call me at 555-123-4567", "type": "answer"}
-        ).status_code
-        == 200
-    )
+    feedback = {"rating": "down", "question": "call me at 555-123-4567 about BCG", "type": "answer"}
+    assert client.post("/api/feedback", json=feedback).status_code == 200
     assert client.post("/api/feedback", json={"rating": "sideways"}).status_code == 400
     store = app.extensions["feedback"]
-    stored = " ".join(q or "" for _, q in store.rows())
+    rows = list(store.rows())
+    assert len(rows) == 2 and all(question is None for *_, question in rows)
+    stored = " ".join(topics for _, _, topics, _ in rows)
+    assert "Jane" not in stored and "jane" not in stored and "555" not in stored
+    assert "bcg" in stored
+    assert store.top_unanswered()[0][1] == 1
+
+
+def test_with_store_questions_on_the_text_is_stored_redacted(index_dir, tmp_path):
+    app = make_app(index_dir, tmp_path, STORE_QUESTIONS=True)
+    client = app.test_client()
+    client.post("/api/chat", json={"message": "My name is Jane Doe, email jane@x.org: how is radiation given?"})
+    feedback = {"rating": "down", "question": "call me at 555-123-4567", "type": "answer"}
+    assert client.post("/api/feedback", json=feedback).status_code == 200
+    stored = " ".join(q or "" for *_, q in app.extensions["feedback"].rows())
     assert "Jane" not in stored and "jane@x.org" not in stored and "555-123-4567" not in stored
     assert "[name]" in stored and "[email]" in stored and "[phone]" in stored
-    assert store.top_unanswered()[0][1] == 1
 
 
 def test_message_text_never_reaches_the_logs(client, caplog):
@@ -130,15 +141,12 @@ def test_query_strings_are_cut_from_gunicorn_atoms_which_stay_a_mapping():
 
 
 def test_stored_rows_expire_after_the_retention_period(tmp_path):
-    import sqlite3
-    import time
-
     from bot.privacy import FeedbackStore
 
-    store = FeedbackStore(tmp_path / "f.sqlite3", retention_days=1)
+    day = ["2026-01-01"]
+    store = FeedbackStore(tmp_path / "f.sqlite3", retention_days=1, keep_text=True, clock=lambda: day[0])
     store.add_unanswered("old question")
-    with sqlite3.connect(store.path) as db:
-        db.execute("UPDATE unanswered SET at = ?", (time.time() - 2 * 86400,))
+    day[0] = "2026-01-03"
     store.add_unanswered("new question")
     store.expire()
     assert [q for q, _ in store.top_unanswered()] == ["new question"]

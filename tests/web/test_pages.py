@@ -29,15 +29,27 @@ def test_widget_may_be_framed_only_by_allowed_origins(client):
     assert js.status_code == 200 and "postMessage" in js.get_data(as_text=True)
 
 
-def test_no_javascript_form_renders_the_conversation(client):
+def test_no_javascript_form_follows_up_through_a_sealed_history(client):
     first = client.post("/", data={"message": "What is imiquimod?"}).get_data(as_text=True)
     assert "You asked: </span>What is imiquimod?" in first and "[1]" in first
     history = re.search(r'name="history" value="([^"]+)"', first).group(1)
     second = client.post("/", data={"message": "What about its side effects?", "history": history}).get_data(
         as_text=True
     )
-    assert "What is imiquimod?" in second and "What about its side effects?" in second
-    assert second.count('class="msg bot') == 2
+    assert "What about its side effects?" in second and "About: imiquimod" in second
+    assert second.count('class="msg bot') == 2  # the earlier reply is shown again, as it was
+    # ... under the index words of its question: the question's own text is not carried
+    assert "(about: imiquimod)" in second and "What is imiquimod?" not in second
+
+
+def test_no_javascript_history_carries_no_readable_words(client):
+    import base64
+
+    page = client.post("/", data={"message": "My name is Maria, what is imiquimod?"}).get_data(as_text=True)
+    history = re.search(r'name="history" value="([^"]+)"', page).group(1)
+    decoded = base64.urlsafe_b64decode(history + "=" * (-len(history) % 4))
+    for word in (b"Maria", b"maria", b"imiquimod", b"what"):
+        assert word not in decoded
 
 
 def test_markup_typed_as_a_question_stays_text(client):
@@ -91,9 +103,10 @@ def test_source_reading_view_shows_section_headings_as_headings(client, loaded_i
 def test_production_refuses_the_default_secret_key(index_dir):
     import pytest
 
+    from bot.errors import ConfigError
     from web import create_app
 
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app({"INDEX_DIR": str(index_dir), "PRODUCTION": True})
 
 
