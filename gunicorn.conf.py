@@ -2,8 +2,15 @@
 # Values come from the project's settings (bot/settings.py): HOST, PORT, WEB_CONCURRENCY,
 # GUNICORN_THREADS, HEADER_TIMEOUT.
 import logging
+import os
 
 from bot.settings import load_settings
+
+# One BLAS thread per request thread: the sentence encoder's small matrix products gain nothing from
+# more, and WEB_CONCURRENCY x GUNICORN_THREADS requests each spawning one BLAS thread per core would
+# oversubscribe the machine. Set before the workers import numpy (preload_app is off).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
 _settings = load_settings()
 
