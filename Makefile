@@ -55,6 +55,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/retrieval.py --passages $(PASSAGES) --queries 200 --json > bench/results/retrieval.json && cat bench/results/retrieval.json
 	$(PY) bench/beir.py $(BEIR_DIR) --json > bench/results/beir-nfcorpus.json && cat bench/results/beir-nfcorpus.json
 	$(PY) bench/http.py --json > bench/results/http.json && cat bench/results/http.json
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/answer.py --json > bench/results/answer.json && cat bench/results/answer.json
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
