@@ -132,16 +132,24 @@ def fit_mode(
     labels = [int(c.answerable) for c in cases]
     model = calibration.fit_logistic(rows, labels, question_names)
     probabilities = [model.probability(r) for r in rows]
-    gates = [
-        (bool(s.units) and aspect_answered(f, s, facts), *(answer_missing(f, s, facts)[:2] if s.units else (1.0, 1.0)))
-        for f, s in zip(found, selections)
-    ]
-    threshold, missing_cut, unknown_cut = _decision_cuts(probabilities, gates, labels)
-    mode = calibration.Mode(ranker, model, keep_ratio, threshold, missing_cut, unknown_cut)
-    answered = [
-        ok and known < missing_cut and unknown < unknown_cut and p >= threshold
-        for (ok, known, unknown), p in zip(gates, probabilities)
-    ]
+    best_cost, mode = float("inf"), None
+    for aspect_gate in (True, False):
+        gates = [
+            (
+                bool(s.units) and (not aspect_gate or aspect_answered(f, s, facts)),
+                *(answer_missing(f, s, facts)[:2] if s.units else (1.0, 1.0)),
+            )
+            for f, s in zip(found, selections)
+        ]
+        cost, threshold, missing_cut, unknown_cut = _decision_cuts(probabilities, gates, labels)
+        if cost < best_cost - 1e-12:
+            best_cost = cost
+            mode = calibration.Mode(ranker, model, keep_ratio, threshold, missing_cut, unknown_cut, aspect_gate)
+            answered = [
+                ok and known < missing_cut and unknown < unknown_cut and p >= threshold
+                for (ok, known, unknown), p in zip(gates, probabilities)
+            ]
+    assert mode is not None
     in_scope = [(c, f, a) for c, f, a in zip(cases, found, answered) if c.answerable]
     figures = {
         "answer_has_fact": _rate(a and _answer_holds(c, f, mode) for c, f, a in in_scope),
@@ -153,8 +161,8 @@ def fit_mode(
 
 def _decision_cuts(
     probabilities: Sequence[float], gates: Sequence[tuple[bool, float, float]], labels: Sequence[int]
-) -> tuple[float, float, float]:
-    """The answer threshold and the two missing-word cuts with the least cost; refusing an answerable
+) -> tuple[float, float, float, float]:
+    """The least cost, with its answer threshold and two missing-word cuts; refusing an answerable
     question costs REFUSAL_COST, answering an out-of-scope one costs 1."""
     import numpy as np
 
@@ -176,7 +184,7 @@ def _decision_cuts(
             i = int(np.argmin(cost))
             if cost[i] < best[0] - 1e-12:
                 best = (float(cost[i]), float(thresholds[i]), known_cut, unknown_cut)
-    return best[1], best[2], best[3]
+    return best
 
 
 def _rate(flags: Iterable[bool]) -> float:

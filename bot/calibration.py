@@ -100,6 +100,7 @@ class Mode:
     threshold: float  # the answerability probability an answer needs
     missing_cut: float = 1.01  # a question word this specific, absent around every chosen unit, refuses
     unknown_cut: float = 1.01  # ... the same for a word the index never saw
+    aspect_gate: bool = True  # refuse when no chosen unit or heading names the asked aspect
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +110,7 @@ class Mode:
             "threshold": round(self.threshold, 6),
             "missing_cut": round(self.missing_cut, 6),
             "unknown_cut": round(self.unknown_cut, 6),
+            "aspect_gate": self.aspect_gate,
         }
 
     @classmethod
@@ -120,6 +122,7 @@ class Mode:
             float(data["threshold"]),
             float(data.get("missing_cut", 1.01)),
             float(data.get("unknown_cut", 1.01)),
+            bool(data.get("aspect_gate", True)),
         )
 
 

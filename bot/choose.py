@@ -117,7 +117,7 @@ def aspect_answered(candidates: Candidates, selection: Selection, facts: Passage
 def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: PassageFacts) -> Decision:
     if not selection.units:
         return Decision(False, 0.0, "no passage matched")
-    if not aspect_answered(candidates, selection, facts):
+    if mode.aspect_gate and not aspect_answered(candidates, selection, facts):
         asked = ", ".join(w.text for w in candidates.question.aspects)
         return Decision(False, 0.0, f"the passages found do not speak of {asked}")
     known, unknown, missing = answer_missing(candidates, selection, facts)

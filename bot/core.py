@@ -151,7 +151,7 @@ class Bot:
         """Everything before the fitted stages: follow-up resolution, parsing, retrieval, features.
         ``dense=False`` leaves the sentence vectors out, as on an index above DENSE_MAX_PASSAGES."""
         parsed = self.parse(question)
-        topics = [w.text for w in parsed.subjects if w.weight >= TOPIC_SPECIFICITY or not w.known]
+        topics = [w.text for w in parsed.subjects if w.weight >= TOPIC_SPECIFICITY]
         frame_list = [w.text for w in parsed.words if w.frame]
         resolved = resolve(question, previous, topics, frame_list)
         if resolved.follow_up:
