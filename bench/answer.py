@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot import index as index_module  # noqa: E402
 from bot.core import Bot  # noqa: E402
+from bot.evaluate import read_jsonl  # noqa: E402
 
 EVAL_FILES = [ROOT / "tests" / "data" / "eval" / name for name in ("questions.jsonl", "patients-fit.jsonl")]
 EVAL_FILES += [ROOT / "tests" / "data" / "eval" / "patients-check.jsonl", ROOT / "tests" / "data" / "paraphrases.jsonl"]
@@ -38,12 +39,8 @@ EVAL_FILES += [ROOT / "tests" / "data" / "eval" / "patients-check.jsonl", ROOT /
 def conversations() -> list[list[str]]:
     talks = []
     for path in EVAL_FILES:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                case = json.loads(line)
-                talks.append(
-                    [t["question"] for t in case["turns"]] if case["kind"] == "dialogue" else [case["question"]]
-                )
+        for case in read_jsonl(path):
+            talks.append([t["question"] for t in case["turns"]] if case["kind"] == "dialogue" else [case["question"]])
     return talks
 
 

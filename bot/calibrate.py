@@ -15,7 +15,6 @@ Both models are fitted twice: with the dense features, and without them for BM25
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from .candidates import UNIT_FEATURES, Candidates, PassageFacts
 from .choose import QUESTION_FEATURES, answer_missing, aspect_answered, question_features, select
 from .conversation import Context
 from .core import Bot
-from .evaluate import BARS
+from .evaluate import BARS, read_jsonl
 from .urgency import (
     COMBINER_FEATURES,
     KINDS,
@@ -73,10 +72,7 @@ def read_cases(bot: Bot, paths: Sequence[Path]) -> list[Case]:
     """Every answer, no_answer and dialogue turn; a dialogue's turns carry the context forward."""
     cases: list[Case] = []
     for path in paths:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            raw = json.loads(line)
+        for raw in read_jsonl(path):
             if raw["kind"] in ("answer", "no_answer"):
                 answerable = raw["kind"] == "answer"
                 cases.append(Case(raw["question"], answerable, tuple(raw.get("expect_any", ())), Context()))
@@ -232,10 +228,7 @@ def read_messages(paths: Sequence[Path]) -> list[Message]:
     ``urgent`` cases are urgent and every other question is not."""
     messages: list[Message] = []
     for path in paths:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            raw = json.loads(line)
+        for raw in read_jsonl(path):
             if "label" in raw:
                 messages.append(Message(raw["text"], raw["label"] == "urgent", raw.get("kind")))
             elif raw["kind"] == "dialogue":

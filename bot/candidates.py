@@ -8,7 +8,6 @@ computed here, once, and named in ``UNIT_FEATURES``; the fitted weights live in 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -245,11 +244,3 @@ def gather(
             }
             items.append(Candidate(unit, features))
     return Candidates(question, hits, items, best_cos)
-
-
-def vector(features: dict[str, float], names: tuple[str, ...]) -> np.ndarray:
-    return np.fromiter((features[n] for n in names), dtype=np.float64, count=len(names))
-
-
-def logistic(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))

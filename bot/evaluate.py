@@ -26,8 +26,13 @@ def _score_answer(reply: dict, expect: list[str]) -> tuple[bool, bool, bool]:
     return answered, in_text, in_top3
 
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """One JSON object per non-blank line: the form of every labelled file."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def evaluate(bot: Bot, path: Path) -> dict[str, Any]:
-    cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = read_jsonl(path)
     tally: dict[str, list[int]] = {
         k: [0, 0]
         for k in (

@@ -109,8 +109,9 @@ class UrgencyDetector:
         self.encoder = encoder if model is not None else None
         self.model = model
 
-    def features(self, message: str) -> tuple[dict[str, float], list[str], np.ndarray, np.ndarray]:
-        assessment = self.checker.assess(message)
+    def features(
+        self, message: str, assessment: Assessment
+    ) -> tuple[dict[str, float], list[str], np.ndarray, np.ndarray]:
         assert self.encoder is not None and self.model is not None
         texts = scored_texts(message, self.checker.negated_clause)
         vectors = self.encoder.encode_cached(texts) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
@@ -126,7 +127,7 @@ class UrgencyDetector:
             level = "card" if assessment.urgent_kind else ("notice" if assessment.mentions_emergency else None)
             return Urgency(level, assessment.urgent_kind, float(level == "card"), message, assessment)
         model = self.model
-        features, texts, vectors, logits = self.features(message)
+        features, texts, vectors, logits = self.features(message, assessment)
         probability = model.combiner.probability(features)
         level = "card" if probability >= model.card else ("notice" if probability >= model.notice else None)
         if assessment.urgent_kind is not None and level is None:
