@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import calibration
 from .candidates import UNIT_FEATURES, Candidates, PassageFacts
 from .choose import QUESTION_FEATURES, answer_missing, aspect_answered, question_features, select
@@ -160,7 +162,6 @@ def _decision_cuts(
 ) -> tuple[float, float, float, float]:
     """The least cost, with its answer threshold and two missing-word cuts; refusing an answerable
     question costs REFUSAL_COST, answering an out-of-scope one costs 1."""
-    import numpy as np
 
     p = np.asarray(probabilities)
     y = np.asarray(labels, dtype=bool)
@@ -216,11 +217,24 @@ def fit(bot: Bot, paths: Sequence[Path], urgency_paths: Sequence[Path] = ()) -> 
 PROBE_PENALTIES = (0.001, 0.01, 0.1, 1.0)
 
 
+def budget_threshold(calm: np.ndarray) -> float:
+    """The lowest threshold that flags no more than the false-alarm budget of these calm messages."""
+    if not len(calm):
+        return 0.0
+    calm = np.sort(calm)
+    allowed = int(np.floor(CARD_FALSE_ALARM_BUDGET * len(calm)))
+    return float(np.nextafter(calm[len(calm) - 1 - allowed], 1.0))
+
+
+URGENCY_FOLDS = 5
+
+
 @dataclass
 class Message:
     text: str
     urgent: bool
     kind: str | None
+    source: str = ""
 
 
 def read_messages(paths: Sequence[Path]) -> list[Message]:
@@ -230,16 +244,15 @@ def read_messages(paths: Sequence[Path]) -> list[Message]:
     for path in paths:
         for raw in read_jsonl(path):
             if "label" in raw:
-                messages.append(Message(raw["text"], raw["label"] == "urgent", raw.get("kind")))
+                messages.append(Message(raw["text"], raw["label"] == "urgent", raw.get("kind"), Path(path).name))
             elif raw["kind"] == "dialogue":
-                messages += [Message(t["question"], False, None) for t in raw["turns"]]
+                messages += [Message(t["question"], False, None, Path(path).name) for t in raw["turns"]]
             else:
-                messages.append(Message(raw["question"], raw["kind"] == "urgent", None))
+                messages.append(Message(raw["question"], raw["kind"] == "urgent", None, Path(path).name))
     return messages
 
 
 def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str, Any]]:
-    import numpy as np
 
     assert bot.encoder is not None, "the emergency classifier needs the sentence model"
     messages = read_messages(paths)
@@ -249,7 +262,7 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
     vectors = dict(zip(unique, bot.encoder.encode(unique)))
     whole = np.stack([vectors[m.text] for m in messages])
     labels = np.array([int(m.urgent) for m in messages])
-    folds = np.arange(len(messages)) % 2
+    folds = np.arange(len(messages)) % URGENCY_FOLDS
 
     def training(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each message, and every clause of a calm message as a calm example (it teaches "no fever")."""
@@ -258,33 +271,52 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
         return x, np.concatenate([labels[rows], np.zeros(len(extra), dtype=labels.dtype)])
 
     def max_logits(probe: Probe, rows: np.ndarray) -> np.ndarray:
+        """Per message: the highest logit over what the probe reads, and the whole message's logit."""
         return np.array(
             [
-                float(probe.logits(np.stack([vectors[t] for t in texts[i]])).max()) if texts[i] else probe.bias
+                (
+                    float(probe.logits(np.stack([vectors[t] for t in texts[i]])).max()) if texts[i] else probe.bias,
+                    float(probe.logits(whole[i : i + 1])[0]),
+                )
                 for i in rows
             ]
         )
 
-    def cross_fitted(penalty: float) -> np.ndarray:
-        out = np.zeros(len(messages))
-        for fold in (0, 1):
+    def cross_fitted(penalty: float) -> tuple[np.ndarray, Probe]:
+        """Each message's logit from the probe that did not see it, and the mean of those probes. The mean
+        probe is what runs: its logits are as spread as the ones the combiner and thresholds are fitted
+        on, where a probe refitted on every message would be surer than they were, and flag more."""
+        out = np.zeros((len(messages), 2))
+        probes = []
+        for fold in range(URGENCY_FOLDS):
             train, held = np.where(folds != fold)[0], np.where(folds == fold)[0]
-            out[held] = max_logits(fit_probe(*training(train), penalty), held)
-        return out
+            probes.append(fit_probe(*training(train), penalty))
+            out[held] = max_logits(probes[-1], held)
+        mean = Probe(np.mean([p.weights for p in probes], axis=0), float(np.mean([p.bias for p in probes])))
+        return out, mean
 
     def log_loss(z: np.ndarray) -> float:
         p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
         return float(-np.mean(labels * np.log(p + 1e-12) + (1 - labels) * np.log(1 - p + 1e-12)))
 
-    penalty = min(PROBE_PENALTIES, key=lambda c: (log_loss(cross_fitted(c)), c))
-    logits = cross_fitted(penalty)
+    penalty = min(PROBE_PENALTIES, key=lambda c: (log_loss(cross_fitted(c)[0][:, 0]), c))
+    logits, probe = cross_fitted(penalty)
     assessments = [bot.safety.assess(m.text) for m in messages]
-    rows = [{"probe_logit": float(z), **pattern_features(a)} for z, a in zip(logits, assessments)]
+    rows = [
+        {"probe_logit": float(z[0]), "whole_logit": float(z[1]), **pattern_features(a)}
+        for z, a in zip(logits, assessments)
+    ]
     combiner = calibration.fit_logistic(rows, labels.tolist(), COMBINER_FEATURES)
     probabilities = np.array([combiner.probability(r) for r in rows])
-    calm = np.sort(probabilities[labels == 0])
-    allowed = int(np.floor(CARD_FALSE_ALARM_BUDGET * len(calm)))  # calm messages the card may flag
-    card = float(np.nextafter(calm[len(calm) - 1 - allowed], 1.0)) if len(calm) else 0.5
+    # the bar holds on each labelled set, not only on all of them pooled: easy calm questions would
+    # otherwise pay for false alarms on the hard ones ("I had chest pain last week, it was reflux")
+    card = max(
+        (
+            budget_threshold(probabilities[np.array([m.source == source and not m.urgent for m in messages])])
+            for source in sorted({m.source for m in messages})
+        ),
+        default=0.5,
+    )
     notice = min(card, float(probabilities[labels == 1].min()))
     centroids = {}
     for kind in KINDS:
@@ -292,7 +324,7 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
         if rows_of_kind:
             mean = whole[rows_of_kind].mean(0)
             centroids[kind] = (mean / np.linalg.norm(mean)).astype(np.float32)
-    model = UrgencyModel(fit_probe(*training(np.arange(len(messages))), penalty), combiner, centroids, card, notice)
+    model = UrgencyModel(probe, combiner, centroids, card, notice)
     figures = {
         "messages": len(messages),
         "urgent": int(labels.sum()),
@@ -301,5 +333,10 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
         "card_or_notice_recall_cross_fitted": round(float((probabilities[labels == 1] >= notice).mean()), 4),
         "card_false_alarm_cross_fitted": round(float((probabilities[labels == 0] >= card).mean()), 4),
         "notice_false_alarm_cross_fitted": round(float((probabilities[labels == 0] >= notice).mean()), 4),
+        "card_false_alarm_cross_fitted_by_file": {
+            source: round(float((probabilities[mask] >= card).mean()), 4)
+            for source in sorted({m.source for m in messages})
+            if (mask := np.array([m.source == source and not m.urgent for m in messages])).any()
+        },
     }
     return model, figures

@@ -31,6 +31,7 @@ class Assessment:
     present: bool = False  # "now", "this morning", "help": told as happening
     question: bool = False  # phrased as a question
     person: bool = False  # names someone ("I", "my", "my son"): a look-up ("chest pain revlimid") names no one
+    hypothetical: bool = False  # "what if", "signs of", "does it cause": asked about, not told
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class SafetyChecker:
             bool(self.present.search(text)),
             is_question,
             about_someone,
+            hypothetical,
         )
 
 

@@ -3,7 +3,8 @@
 Two signals are combined by a small fitted model:
 - the **probe**, a logistic regression on the MiniLM vector of the message and of each clause of it,
   taking the highest (an emergency added to an ordinary question, "..., also my face went numb",
-  would be diluted in a whole-message vector);
+  would be diluted in a whole-message vector), and the whole message's own score beside it (a clause
+  read alone loses its frame: "chest pain, sweating, the lot" in a story of months ago);
 - the **patterns**: whether one named a symptom, and whether the rules took it as happening now.
 
 Two thresholds, both written by ``python -m bot calibrate`` from cross-fitted scores:
@@ -32,7 +33,17 @@ from .encoder import DIMENSIONS, Encoder
 from .safety import Assessment, SafetyChecker
 
 KINDS = ("crisis", "poison", "fever", "emergency")
-COMBINER_FEATURES = ("probe_logit", "pattern_urgent", "pattern_symptom", "past", "present", "person")
+COMBINER_FEATURES = (
+    "probe_logit",
+    "whole_logit",
+    "pattern_urgent",
+    "pattern_symptom",
+    "past",
+    "present",
+    "person",
+    "question",
+    "hypothetical",
+)
 MAX_CLAUSES = 6
 _CLAUSE_BREAK = re.compile(
     r"[.!?;\n]+|,\s*|\s+-+\s+|\s+(?=(?:also|btw|but|plus|and now|and also|oh and|p\.?s\.?)\b)", re.IGNORECASE
@@ -118,7 +129,11 @@ class UrgencyDetector:
         logits = self.model.probe.logits(vectors)
         # nothing left to read (every clause denies): no evidence, the probe's prior
         probe_logit = float(logits.max()) if len(logits) else self.model.probe.bias
-        features = {"probe_logit": probe_logit, **pattern_features(assessment)}
+        if texts and texts[0] == message:
+            whole_logit = float(logits[0])
+        else:
+            whole_logit = float(self.model.probe.logits(self.encoder.encode_cached([message]))[0])
+        features = {"probe_logit": probe_logit, "whole_logit": whole_logit, **pattern_features(assessment)}
         return features, texts, vectors, logits
 
     def assess(self, message: str) -> Urgency:
@@ -167,6 +182,8 @@ def pattern_features(assessment: Assessment) -> dict[str, float]:
         "past": float(assessment.past),
         "present": float(assessment.present),
         "person": float(assessment.person),
+        "question": float(assessment.question),
+        "hypothetical": float(assessment.hypothetical),
     }
 
 

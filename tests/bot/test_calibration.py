@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from bot import calibration
-from bot.calibrate import fit, holds, read_cases
+from bot.calibrate import budget_threshold, fit, holds, read_cases
 from bot.choose import Selection, decide
 from bot.conversation import Context
+from bot.evaluate import BARS
 from tests.conftest import DATA, EVAL_DIR
 
 
@@ -39,6 +42,17 @@ def test_the_shipped_calibration_names_its_data_and_figures():
     assert "patients-check.jsonl" not in params.figures["files"]  # reported on, never fitted on
     assert "urgency-check.jsonl" not in params.figures["files"]
     assert params.urgent["notice"] <= params.urgent["card"]
+    # the card keeps within the false-alarm bar on every labelled set it was fitted on, not only pooled
+    by_file = params.figures["urgent"]["card_false_alarm_cross_fitted_by_file"]
+    assert "urgency-fit.jsonl" in by_file
+    assert all(rate <= BARS["false_alarm"][1] for rate in by_file.values()), by_file
+
+
+def test_thebudget_threshold_flags_no_more_than_the_budget():
+    calm = np.linspace(0.0, 1.0, 200)  # 2% of 200 is 4 messages
+    threshold = budget_threshold(calm)
+    assert (calm >= threshold).sum() == 4
+    assert budget_threshold(np.array([])) == 0.0
 
 
 def test_an_empty_selection_is_no_answer(bot):

@@ -43,8 +43,9 @@ def test_every_urgent_message_of_each_kind_shows_an_emergency_number(bot, verdic
 
 def test_the_card_is_rarely_shown_to_calm_messages(verdicts):
     alarms = [m["text"] for m in CALM if verdicts[m["text"]].level == "card"]
-    # the issue asks for 2%; on this held-out half the fitted card reaches 9% (see README, Quality)
-    assert len(alarms) <= 0.10 * len(CALM), alarms
+    # the issue asks for 2%; the fit holds each labelled set to it, and this held-out half reaches 3%
+    # (see README, Quality)
+    assert len(alarms) <= 0.05 * len(CALM), alarms
 
 
 def test_most_urgent_messages_get_the_card(verdicts):
