@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .analysis import fold
-from .dense import BULLET, passage_sentences
+from .dense import BULLET, is_nested, passage_sentences
 from .encoder import Encoder
 from .index import Index, heading_terms
 from .parse import ParsedQuestion, Word
@@ -24,7 +24,7 @@ from .passages import ANAPHORA
 from .retriever import Hit, Retriever
 
 UNIT_FEATURES = (
-    "cos",  # cosine of the question with the unit's sentence (read with its heading)
+    "cos",  # cosine of the question with the unit's sentence (the better of: read with its heading, alone)
     "cos_gap",  # that cosine minus the best cosine of any sentence
     "bm25",  # the passage's BM25 score over the best BM25 score
     "cover_unit",  # share of the question's subject weight the unit itself names
@@ -124,15 +124,24 @@ class PassageFacts:
             rows = [-1] * len(sentences)
         units: list[Unit] = []
         lead: tuple[int, int] | None = None
+        parent: tuple[int, int] | None = None  # an item that leads a nested list: its items' lead-in
         previous: tuple[int, int, int] | None = None  # the last plain sentence: start, end, row
         for sentence, row in zip(sentences, rows):
             s, e = sentence.start, sentence.end
             if text[s:e].lstrip().startswith(BULLET):
-                spans = (lead, (s, e)) if lead else ((s, e),)
+                if is_nested(text[s:e]):
+                    own_lead = parent or lead
+                else:
+                    parent = (s, e) if text[s:e].rstrip().endswith(":") else None
+                    if parent is not None:  # "• Signs of kidney problems:" says nothing without its items
+                        continue
+                    own_lead = lead
+                spans = (own_lead, (s, e)) if own_lead else ((s, e),)
                 body = "\n".join(text[a:b].strip() for a, b in spans)
-                units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body)), True, lead, (row,)))
+                units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body)), True, own_lead, (row,)))
                 continue
             lead = (s, e) if text[s:e].rstrip().endswith(":") else None
+            parent = None
             if previous is not None and ANAPHORA.match(text[s:e]) and "\n" not in text[previous[1] : s]:
                 spans = ((previous[0], previous[1]), (s, e))
                 unit_rows: tuple[int, ...] = (previous[2], row)

@@ -89,16 +89,20 @@ def resolve(question: str, context: Context, subject_words: list[str], frame_wor
 
     ``subject_words``/``frame_words`` are the question's own content words, split by the caller.
     - "what about lenalidomide?": the new subject with the previous frame;
-    - "what are its side effects?", "give me examples": the previous subject with this question.
+    - "what are its side effects?", "give me examples": the previous subject with this question;
+    - "and the rare ones?": the previous subject and frame with this question.
     """
     if not context.subject:
         return Resolved(question, False, tuple(subject_words))
     folded_words = set(words(question))
-    if _WHAT_ABOUT.search(fold(question)) and subject_words:
+    continuation = bool(_WHAT_ABOUT.search(fold(question)))
+    if continuation and subject_words:
         return Resolved(
             f"{question} {' '.join(context.frame)}", True, tuple(subject_words), (*subject_words, *context.frame)
         )
     if not subject_words or folded_words & FOLLOW_UP_PRONOUNS:
         merged = tuple(dict.fromkeys([*context.subject, *subject_words]))[:MAX_TOPIC_WORDS]
-        return Resolved(f"{question} {' '.join(context.subject)}", True, merged, context.subject)
+        # "and the rare ones?" continues the question as well as the topic
+        carried = (*context.subject, *(context.frame if continuation else ()))
+        return Resolved(f"{question} {' '.join(carried)}", True, merged, context.subject)
     return Resolved(question, False, tuple(subject_words))

@@ -152,10 +152,13 @@ class Bot:
         ``dense=False`` leaves the sentence vectors out, as on an index above DENSE_MAX_PASSAGES."""
         parsed = self.parse(question)
         topics = [w.text for w in parsed.subjects if w.weight >= TOPIC_SPECIFICITY]
-        frame_list = [w.text for w in parsed.words if w.frame]
+        # what is asked about the topic: every other word the pages know ("side effects", "pregnant"), so
+        # "what about lenalidomide?" asks the same of the new topic
+        frame_list = [w.text for w in parsed.words if w.frame or (w.known and w.text not in topics)]
         resolved = resolve(question, previous, topics, frame_list)
         if resolved.follow_up:
             parsed = self.parse(resolved.text)
+            frame_list = [w.text for w in parsed.words if (w.frame or w.known) and w.text not in resolved.subject]
         use_dense = self.dense if dense is None else dense
         candidates = gather(
             parsed, self.retriever, self.facts, self.settings["TOP_K"], self.encoder if use_dense else None

@@ -1,8 +1,9 @@
 """The dense stage: one MiniLM vector per sentence of every passage, saved with the index.
 
 A sentence is encoded with what heads it (the section, or the page title), and a list item with its
-lead-in, so "• Fatigue" under "Common side effects include:" reads as what it means. Vectors are
-float16 ``.npy`` files beside the BM25 arrays, memory-mapped on load. Above ``DENSE_MAX_PASSAGES``
+lead-in, so "• Fatigue" under "Common side effects include:" reads as what it means; an item of a
+nested list is read with the item that leads it ("Signs of kidney problems: Pink/bloody/frothy urine").
+Vectors are float16 ``.npy`` files beside the BM25 arrays, memory-mapped on load. Above ``DENSE_MAX_PASSAGES``
 the stage is off and BM25 answers alone.
 """
 
@@ -27,18 +28,30 @@ class SentenceSpan:
     encoded: str  # the text the vector was computed from
 
 
+def is_nested(line: str) -> bool:
+    """An indented list item belongs to the item above it."""
+    return line[:1].isspace() and line.lstrip().startswith(BULLET)
+
+
 def passage_sentences(pid: int, passage: Passage, heading: str) -> list[SentenceSpan]:
     """Each sentence and each list item of a passage, with the words that give it its topic."""
     text = passage.text
     spans: list[SentenceSpan] = []
     lead = ""
+    parent = ""  # an item that leads a nested list ("• Signs of kidney problems:")
     for start, end in line_spans(text):
         line = text[start:end].strip()
         if line.startswith(BULLET):
             item = line.lstrip(BULLET + " ").strip()
-            spans.append(SentenceSpan(pid, start, end, f"{heading}. {lead} {item}".strip()))
+            if is_nested(text[start:end]):
+                context = f"{lead} {parent} {item}" if parent else f"{lead} {item}"
+            else:
+                parent = item if item.endswith(":") else ""
+                context = f"{lead} {item}"
+            spans.append(SentenceSpan(pid, start, end, f"{heading}. {context}".strip()))
             continue
         lead = line if line.endswith(":") else ""
+        parent = ""
         for s, e in sentence_spans(text, start, end):
             spans.append(SentenceSpan(pid, s, e, f"{heading}. {text[s:e]}".strip()))
     return spans

@@ -37,7 +37,7 @@ from .ingest import Document, corpus_fingerprint, load_corpus
 from .ingest.clean import BOILERPLATE_FILE
 from .passages import DEFAULT_CHUNK_WORDS, DEFAULT_DEDUP_THRESHOLD, Passage, chunk_document, collapse_duplicates
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 DEFAULT_DENSE_MAX_PASSAGES = 20_000
 ARRAYS = (
     "indptr",

@@ -19,6 +19,8 @@ from .analysis import fold
 
 SAFETY_FILE = Path(__file__).resolve().parent / "data" / "safety.json"
 KINDS = ("crisis", "poison", "fever", "emergency")  # most specific first
+_PARTS = re.compile(r"[,.;:!?\n]+")
+_CLAUSE_END = re.compile(r"[.;!?\n]+\s*|,?\s+(?=(?:also|btw|but|plus|and now|oh and)\b)")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class SafetyChecker:
     def assess(self, message: str) -> Assessment:
         text = fold(message)
         text = re.sub(r"\s+", " ", text).strip()
-        is_question = bool(self.question.search(text))
+        # "my mom is starting lenalidomide, how is it taken": a question in any clause makes it a question
+        is_question = any(self.question.search(part.strip()) for part in _PARTS.split(text)) or text.endswith("?")
         about_someone = bool(self.person.search(text))
         hypothetical = bool(self.hypothetical.search(text))
         urgent: set[str] = set()
@@ -79,14 +82,18 @@ class SafetyChecker:
                 if self.negation.search(text[max(0, match.start() - 40) : match.start()]):
                     continue
                 matched.append(pattern.id)
+                # a question or a "what if" asks about the symptom in its own clause only: "do steroids cause
+                # weight gain. also i suddenly have the worst headache of my life" tells of one
+                clause = _clause_at(text, match.start())
+                asked = bool(self.question.search(clause.strip())) or clause.rstrip().endswith("?")
                 if pattern.kind == "crisis":
-                    if about_someone and not (is_question and self.informational_crisis.search(text)):
+                    if about_someone and not (asked and self.informational_crisis.search(clause)):
                         urgent.add("crisis")
                 elif pattern.needs_person:
                     # with no one named ("chest pain revlimid") it may be a look-up: the classifier decides
-                    if about_someone and not hypothetical:
+                    if about_someone and not self.hypothetical.search(clause):
                         urgent.add(pattern.kind)
-                elif not (is_question and not about_someone):
+                elif not (asked and not about_someone):
                     urgent.add(pattern.kind)
                 break
         kind = next((k for k in KINDS if k in urgent), None)
@@ -101,6 +108,16 @@ class SafetyChecker:
             about_someone,
             hypothetical,
         )
+
+
+def _clause_at(text: str, position: int) -> str:
+    """The sentence or added clause ("..., also my chest hurts") around a position, with its end mark."""
+    start = 0
+    for boundary in _CLAUSE_END.finditer(text):
+        if boundary.end() > position:
+            return text[start : boundary.end()]
+        start = boundary.end()
+    return text[start:]
 
 
 @lru_cache(maxsize=1)

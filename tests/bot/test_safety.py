@@ -59,6 +59,25 @@ def test_a_symptom_with_no_one_named_is_only_a_mention_for_the_patterns():
     assert assessment.urgent_kind is None and assessment.mentions_emergency
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["my dad is starting thalidomide, how is it taken", "We read the leaflet. What would the signs of a clot be"],
+)
+def test_a_question_in_any_clause_makes_the_message_a_question(message):
+    assert default_checker().assess(message).question
+
+
+def test_a_question_clause_does_not_make_an_added_emergency_hypothetical():
+    checker = default_checker()
+    mixed = checker.assess("what are the side effects of revlimid? i've been coughing up blood since this morning")
+    assert mixed.urgent_kind == "emergency"
+    assert checker.assess("can revlimid make you cough up blood?").urgent_kind is None
+
+
+def test_a_statement_is_not_a_question():
+    assert not default_checker().assess("my son swallowed two of my pills").question
+
+
 def test_urgent_reply_puts_instructions_and_numbers_first(bot):
     reply = bot.ask("I have sudden chest pain and can't breathe")
     assert reply.type == "urgent" and reply.answer.startswith("This could be a medical emergency. Call 911 now")

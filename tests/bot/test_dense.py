@@ -1,0 +1,53 @@
+"""The dense stage's sentences: what each is encoded with; nested lists."""
+
+from __future__ import annotations
+
+from bot.candidates import PassageFacts
+from bot.dense import BULLET, passage_sentences
+from bot.passages import Passage
+
+NESTED = (
+    "Other rare side effects include:\n"
+    "• Unusual weight gain\n"
+    "• Signs of kidney problems:\n"
+    "  • Change in the amount of urine\n"
+    "  • Pink/bloody/frothy urine\n"
+    "• Trouble sleeping"
+)
+
+
+def _encoded(text: str) -> dict[str, str]:
+    passage = Passage("d", "Side effects", 0, len(text), text)
+    return {
+        text[s.start : s.end].strip().lstrip(BULLET + " "): s.encoded
+        for s in passage_sentences(0, passage, "Side effects")
+    }
+
+
+def test_a_nested_item_is_encoded_with_the_item_that_leads_it():
+    encoded = _encoded(NESTED)
+    assert "Signs of kidney problems:" in encoded["Change in the amount of urine"]
+    assert "Other rare side effects include:" in encoded["Change in the amount of urine"]
+    assert "kidney" not in encoded["Trouble sleeping"]  # the nested list ended
+    assert "kidney" not in encoded["Unusual weight gain"]
+
+
+def test_a_sentence_is_encoded_with_its_heading():
+    assert _encoded("Imiquimod is a cream.")["Imiquimod is a cream."] == "Side effects. Imiquimod is a cream."
+
+
+def test_nested_items_are_answered_under_the_item_that_leads_them(bot):
+    reply = bot.ask("what are the signs of kidney problems")
+    assert reply.type == "answer"
+    assert "Signs of kidney problems:" in reply.answer
+    assert "Change in the amount of urine" in reply.answer or "Pink/bloody/frothy urine" in reply.answer
+
+
+def test_an_item_that_leads_a_nested_list_is_not_a_unit_of_its_own(loaded_index):
+    facts = PassageFacts(loaded_index)
+    units = [unit for pid in range(loaded_index.n_passages) for unit in facts.units(pid)]
+    nested = [
+        u for u in units if u.lead and loaded_index.passage(u.pid).text[u.lead[0] : u.lead[1]].lstrip()[:1] == BULLET
+    ]
+    assert nested  # the default corpus has nested lists
+    assert not [u.text for u in units if u.text.rstrip().endswith(":")]
