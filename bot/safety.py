@@ -86,14 +86,15 @@ class SafetyChecker:
                 # weight gain. also i suddenly have the worst headache of my life" tells of one
                 clause = _clause_at(text, match.start())
                 asked = bool(self.question.search(clause.strip())) or clause.rstrip().endswith("?")
+                supposed = bool(self.hypothetical.search(clause))
                 if pattern.kind == "crisis":
                     if about_someone and not (asked and self.informational_crisis.search(clause)):
                         urgent.add("crisis")
                 elif pattern.needs_person:
                     # with no one named ("chest pain revlimid") it may be a look-up: the classifier decides
-                    if about_someone and not self.hypothetical.search(clause):
+                    if about_someone and not supposed:
                         urgent.add(pattern.kind)
-                elif not (asked and not about_someone):
+                elif not (asked and (supposed or not about_someone)):  # "what happens if I double dose?"
                     urgent.add(pattern.kind)
                 break
         kind = next((k for k in KINDS if k in urgent), None)

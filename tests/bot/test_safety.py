@@ -21,6 +21,11 @@ URGENT = [
     ("I want to kill myself", "crisis"),
     ("I don't want to live anymore", "crisis"),
     ("my chest pain is so bad i cant breathe", "emergency"),
+    ("she took 4 of her capsules instead of 1", "poison"),  # a double dose written with numbers
+    ("I think I double dosed my xeljanz", "poison"),
+    ("my brother keeps saying he wants to hurt himself", "crisis"),
+    ("honestly everyone would be better off without me", "crisis"),
+    ("my wife is having a severe allergic reaction", "emergency"),
 ]
 NOT_URGENT = [
     "Can lenalidomide cause blood clots?",
@@ -30,6 +35,7 @@ NOT_URGENT = [
     "Can immunomodulators cause thoughts of suicide?",
     "Is shortness of breath a side effect of BCG?",
     "My doctor said I had a seizure years ago, can I take thalidomide?",
+    "what happens if I double dose by accident?",
 ]
 
 
@@ -38,7 +44,7 @@ def test_emergencies_are_urgent(message, kind):
     assert default_checker().assess(message).urgent_kind == kind
 
 
-@pytest.mark.parametrize("message", NOT_URGENT[:6])
+@pytest.mark.parametrize("message", NOT_URGENT[:6] + NOT_URGENT[7:])
 def test_questions_about_symptoms_are_not_urgent(message):
     assert default_checker().assess(message).urgent_kind is None
 
