@@ -131,9 +131,15 @@ class Encoder:
             return out
         encodings = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            out[chunk] = self._forward([encodings[i].ids for i in chunk])
+        chunk: list[int] = []
+        for i in order:
+            # a text twice as long as the chunk's shortest starts a new chunk: a question batched with its
+            # one-word terms would pad every term to the question's length
+            if chunk and (len(chunk) == batch_size or len(encodings[i].ids) > 2 * len(encodings[chunk[0]].ids)):
+                out[chunk] = self._forward([encodings[j].ids for j in chunk])
+                chunk = []
+            chunk.append(i)
+        out[chunk] = self._forward([encodings[j].ids for j in chunk])
         return out
 
     def encode_one(self, text: str) -> np.ndarray:
@@ -171,7 +177,9 @@ class Encoder:
             ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1.0
         x = self.word[ids] + self.position[:length] + self.token_type
-        x = _layer_norm(x, *self.emb_norm, self.eps)
+        # the dense layers see one (tokens, 384) matrix: a single BLAS call each, where a stacked
+        # (n, length, 384) operand makes numpy loop over the batch (7 one-word texts took 3x a question)
+        x = _layer_norm(x, *self.emb_norm, self.eps).reshape(n * length, -1)
         heads, size = self.heads, x.shape[-1] // self.heads
         bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(size))
@@ -182,9 +190,10 @@ class Encoder:
             scores -= scores.max(-1, keepdims=True)
             np.exp(scores, out=scores)
             scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, heads * size)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * length, heads * size)
             x = _layer_norm(context @ out_w + out_b + x, *norm1, self.eps)
             x = _layer_norm(_gelu(x @ in_w + in_b) @ ff_w + ff_b + x, *norm2, self.eps)
+        x = x.reshape(n, length, -1)
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
