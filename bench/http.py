@@ -1,8 +1,8 @@
 """Load test of the production server: gunicorn (gunicorn.conf.py settings) driven by wrk.
 
-    python bench/http.py [--duration 10] [--connections 64] [--json]
+    python bench/http.py [--duration 10] [--connections 16] [--json]
 
-Starts gunicorn on a free loopback port with the default corpus, runs wrk at 64 connections for 10 s
+Starts gunicorn on a free loopback port with the default corpus, runs wrk at 16 connections (the issue's load) for 10 s
 against GET /api/health, then POST /api/chat with a rotating mix of real patient questions, and stops
 the server. The per-client rate limit is lifted for the run (all traffic comes from one address).
 """
@@ -84,7 +84,7 @@ def parse_wrk(output: str, duration: float) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

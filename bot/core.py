@@ -26,6 +26,7 @@ from .settings import load_settings
 from .urgency import Urgency, UrgencyDetector, UrgencyModel
 
 ADVICE_QUERY = "never stop taking your medication or change your dose without consulting your doctor"
+WARM_UP_QUESTION = "what are the side effects of lenalidmide, and how is it given?"  # misspelt on purpose
 # A question word at least this specific (rarer than about 1 in 16,000 words of everyday English) names
 # a topic of its own ("thalidomide", "shingles"); commoner words ("examples", "group", "baby") don't,
 # so a message made only of them continues the previous topic.
@@ -267,6 +268,15 @@ class Bot:
             follow_up_topic=" ".join(topic) or None,
             actions=[{"label": f"Call the helpline {s['HELPLINE_PHONE']}", "tel": s["HELPLINE_PHONE"]}],
         )
+
+    def warm_up(self) -> None:
+        """Run the lazy loads (word frequencies, spelling, the sentence model's first passes) now rather
+        than in a user's first request: a server calls this once per worker before it takes traffic."""
+        self.urgency.assess(WARM_UP_QUESTION)
+        if not isinstance(self.index, Index):
+            return  # no index: only urgent replies are served
+        for question in (WARM_UP_QUESTION, ADVICE_QUERY):
+            self.ask(question)
 
     def urgent_only(self, message: str) -> Answer | None:
         """The emergency card alone, or None: needs no index, so it answers while the index is down."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import runpy
 import secrets
 import shutil
 import signal
@@ -12,10 +13,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import CORPUS
+from bot.core import WARM_UP_QUESTION
+from tests.conftest import CORPUS, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER_TIMEOUT = 2
@@ -178,3 +181,37 @@ def test_a_worker_killed_while_the_corpus_is_missing_is_replaced_from_the_valid_
 
 def test_the_gunicorn_control_socket_is_off(server):
     assert not list(server.home.rglob("*.ctl")) and not (server.home / ".gunicorn").exists()
+
+
+BLAS_THREADS_AFTER_CONF = """
+import ctypes, runpy
+runpy.run_path("gunicorn.conf.py")
+import numpy
+paths = {line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line.lower()}
+counts = []
+for path in paths:
+    lib = ctypes.CDLL(path)
+    for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads"):
+        if hasattr(lib, name):
+            counts.append(getattr(lib, name)())
+print(counts)
+"""
+
+
+def test_workers_get_one_blas_thread_even_though_the_config_imports_numpy():
+    """OpenBLAS reads its thread count once, when numpy loads; gunicorn.conf.py must set it first."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", BLAS_THREADS_AFTER_CONF], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[1]", out
+
+
+def test_each_worker_answers_a_question_before_it_takes_traffic(index_dir, tmp_path):
+    app = make_app(index_dir, tmp_path)
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    bot = app.extensions["bot"]
+    bot.encoder._cache.clear()
+    hooks["post_worker_init"](SimpleNamespace(wsgi=app))
+    assert WARM_UP_QUESTION in bot.encoder._cache  # the sentence model ran on it

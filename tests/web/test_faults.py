@@ -26,6 +26,7 @@ def test_without_an_index_or_corpus_urgent_replies_still_work(tmp_path, damage, 
     caplog.set_level(logging.ERROR)
     app = make_app(broken, tmp_path, CORPUS_DIR=str(tmp_path / "no-corpus"))
     assert "INDEX UNAVAILABLE" in caplog.text
+    app.extensions["bot"].warm_up()  # what each production worker runs first: it must not fail here
     client = app.test_client()
     urgent = client.post("/api/chat", json={"message": URGENT})
     assert urgent.status_code == 200 and urgent.get_json()["type"] == "urgent"
