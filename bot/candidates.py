@@ -41,6 +41,7 @@ UNIT_FEATURES = (
     "length",  # words / 40
 )
 DENSE_CANDIDATE_PASSAGES = 8  # passages brought in by their closest sentences
+MAX_RUN = 3  # sentences in one unit: the one that names the subject and those after it that lean on it
 _DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist|consists)\b", re.IGNORECASE)
 _SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -125,7 +126,9 @@ class PassageFacts:
         units: list[Unit] = []
         lead: tuple[int, int] | None = None
         parent: tuple[int, int] | None = None  # an item that leads a nested list: its items' lead-in
-        previous: tuple[int, int, int] | None = None  # the last plain sentence: start, end, row
+        # the current run of plain sentences: one that names its subject, then those that lean on it
+        # ("Imiquimod is a cream. It stimulates... It is prescribed for..."), across paragraph breaks
+        run: list[tuple[int, int, int]] = []  # start, end, row
         for sentence, row in zip(sentences, rows):
             s, e = sentence.start, sentence.end
             if text[s:e].lstrip().startswith(BULLET):
@@ -139,18 +142,18 @@ class PassageFacts:
                 spans = (own_lead, (s, e)) if own_lead else ((s, e),)
                 body = "\n".join(text[a:b].strip() for a, b in spans)
                 units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body)), True, own_lead, (row,)))
+                run = []
                 continue
             lead = (s, e) if text[s:e].rstrip().endswith(":") else None
             parent = None
-            if previous is not None and ANAPHORA.match(text[s:e]) and "\n" not in text[previous[1] : s]:
-                spans = ((previous[0], previous[1]), (s, e))
-                unit_rows: tuple[int, ...] = (previous[2], row)
-            else:
-                spans, unit_rows = ((s, e),), (row,)
-            body = " ".join(text[a:b] for a, b in spans)
-            if lead is None:  # a bare lead-in ("Side effects include:") says nothing on its own
-                units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body)), False, None, unit_rows))
-            previous = (s, e, row)
+            if lead is not None:  # a bare lead-in ("Side effects include:") says nothing on its own
+                run = []
+                continue
+            run = [*run, (s, e, row)] if run and ANAPHORA.match(text[s:e]) else [(s, e, row)]
+            run_spans = tuple((a, b) for a, b, _ in run[-MAX_RUN:])
+            body = " ".join(text[a:b] for a, b in run_spans)
+            run_rows = tuple(r for _, _, r in run[-MAX_RUN:])
+            units.append(Unit(pid, run_spans, body, frozenset(analyzer.terms(body)), False, None, run_rows))
         return units
 
     def unit_term_ids(self, pid: int) -> list[np.ndarray]:

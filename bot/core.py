@@ -48,6 +48,15 @@ def as_written(word: str, text: str) -> str:
     return max(set(forms), key=forms.count) if forms else word
 
 
+def _quote(text: str, spans: tuple[tuple[int, int], ...], item: bool) -> str:
+    """The spans as written: a list's lines, or a paragraph break between two sentences, stay on lines
+    of their own, so every line of a quote is a verbatim piece of the passage."""
+    out = text[spans[0][0] : spans[0][1]].strip()
+    for (_, end), (start, stop) in zip(spans, spans[1:]):
+        out += ("\n" if item or "\n" in text[end:start] else " ") + text[start:stop].strip()
+    return out
+
+
 class Bot:
     def __init__(
         self,
@@ -232,8 +241,7 @@ class Bot:
                     )
                 )
             text = self.index.passage(unit.pid).text
-            joiner = "\n" if unit.item else " "
-            segments.append(Segment(joiner.join(text[a:b].strip() for a, b in unit.spans), numbers[unit.pid]))
+            segments.append(Segment(_quote(text, unit.spans, unit.item), numbers[unit.pid]))
         text = " ".join(f"{seg.text} [{seg.n}]" for seg in segments)
         cited_text = " ".join(c.passage for c in citations)
         return Answer(

@@ -1,0 +1,29 @@
+"""Units: what the answer path may quote. A sentence that leans on the ones before it is quoted with them."""
+
+from __future__ import annotations
+
+from bot.candidates import MAX_RUN, PassageFacts
+from bot.passages import ANAPHORA
+
+
+def _units(index):
+    facts = PassageFacts(index)
+    return [unit for pid in range(index.n_passages) for unit in facts.units(pid)]
+
+
+def test_a_sentence_that_leans_on_others_is_quoted_with_the_one_that_names_its_subject(loaded_index):
+    for unit in _units(loaded_index):
+        if unit.item:
+            continue
+        text = loaded_index.passage(unit.pid).text
+        first = unit.spans[0]
+        if ANAPHORA.match(text[first[0] : first[1]]):
+            # only where nothing before it in the passage could be quoted: its first sentence, or a run
+            # already at its longest
+            assert first[0] == 0 or not text[: first[0]].strip() or len(unit.spans) == MAX_RUN, unit.text
+
+
+def test_a_run_crosses_a_paragraph_break(loaded_index):
+    runs = [u for u in _units(loaded_index) if not u.item and len(u.spans) > 1]
+    texts = [loaded_index.passage(u.pid).text for u in runs]
+    assert any("\n" in text[u.spans[0][1] : u.spans[-1][0]] for u, text in zip(runs, texts))
