@@ -82,6 +82,20 @@ def citation_view(citation: Any, segments: Iterable[Any]) -> dict[str, Any]:
     }
 
 
+def segment_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """A quote's lines as blocks: ("p", [line]) for a sentence or paragraph, ("ul", [items]) for the list
+    items that follow it (their bullets dropped)."""
+    blocks: list[tuple[str, list[str]]] = []
+    for number, line in enumerate(text.split("\n")):
+        if number and line.lstrip().startswith("•"):
+            if not blocks or blocks[-1][0] != "ul":
+                blocks.append(("ul", []))
+            blocks[-1][1].append(line.lstrip(" •"))
+        else:
+            blocks.append(("p", [line]))
+    return blocks
+
+
 def web_link(url: object) -> bool:
     """Only http(s) addresses become links: a corpus page from an older index may still hold another scheme."""
     return isinstance(url, str) and is_web_url(url)
@@ -93,6 +107,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(publisher_label, "publisher")
     app.add_template_filter(date_label, "reviewed")
     app.add_template_global(citation_view)
+    app.add_template_global(segment_blocks)
     app.add_template_global(source_meta)
 
     @app.context_processor

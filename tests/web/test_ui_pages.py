@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.reply import Answer
 from web.excerpts import excerpt, fold_copies
+from web.render import segment_blocks
 
 UNNAMED_DOC = "immunomodulators-side-effects-copy"  # the default corpus's unnamed, undated copy
 
@@ -194,3 +195,21 @@ def test_lookup_folds_a_reworded_copy_under_the_named_source(client):
         head = re.search(r'<p class="src-head">(.*?)</p>', r, re.S).group(1)
         copies = section(r, '<details class="copies">', "</details>")
         assert "publisher not named" not in head and "publisher not named" in copies
+
+
+def test_a_quote_keeps_paragraphs_as_paragraphs_and_list_items_as_a_list():
+    text = "Imiquimod is a cream.\nIts side effects include redness.\n• Blisters\n• Itching"
+    assert segment_blocks(text) == [
+        ("p", ["Imiquimod is a cream."]),
+        ("p", ["Its side effects include redness."]),
+        ("ul", ["Blisters", "Itching"]),
+    ]
+
+
+def test_a_quote_across_a_paragraph_break_is_shown_as_two_paragraphs(client):
+    data = client.post("/api/chat", json={"message": "What side effects do iMiDs cause?"}).get_json()
+    split = [s["text"] for s in data["segments"] if "\n" in s["text"] and "•" not in s["text"]]
+    assert split, "expected a quote that runs across a paragraph break"
+    html = client.post("/", data={"message": "What side effects do iMiDs cause?"}).get_data(as_text=True)
+    for line in split[0].split("\n"):
+        assert f"<p>{line.replace(chr(39), '&#39;')}" in html

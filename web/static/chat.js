@@ -264,16 +264,19 @@
     var text = el("div", "text");
     if (reply.segments && reply.segments.length) {
       reply.segments.forEach(function (seg) {
-        var lines = seg.text.split("\n");
-        var p = withPhones(el("p"), lines[0]);
-        text.appendChild(p);
-        var holder = p;
-        if (lines.length > 1) {
-          var ul = el("ul");
-          lines.slice(1).forEach(function (l) { ul.appendChild(withPhones(el("li"), l.replace(/^[\s•]+/, ""))); });
-          text.appendChild(ul);
-          holder = ul.lastChild;
-        }
+        // a sentence or paragraph is a <p>; the list items after it (lines opening with a bullet) a <ul>
+        var holder = null, ul = null;
+        seg.text.split("\n").forEach(function (line, i) {
+          if (i > 0 && /^\s*•/.test(line)) {
+            if (!ul) { ul = el("ul"); text.appendChild(ul); }
+            holder = withPhones(el("li"), line.replace(/^[\s•]+/, ""));
+            ul.appendChild(holder);
+          } else {
+            ul = null;
+            holder = withPhones(el("p"), line);
+            text.appendChild(holder);
+          }
+        });
         var ref = el("a", "ref", "[" + seg.n + "]");
         ref.href = "#c-" + id + "-" + seg.n;
         ref.setAttribute("aria-label", "Source " + seg.n);
