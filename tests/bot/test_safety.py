@@ -26,6 +26,7 @@ URGENT = [
     ("my brother keeps saying he wants to hurt himself", "crisis"),
     ("honestly everyone would be better off without me", "crisis"),
     ("my wife is having a severe allergic reaction", "emergency"),
+    ("what are the side effects of revlimid, also my face suddenly went numb", "emergency"),  # a stroke sign
 ]
 NOT_URGENT = [
     "Can lenalidomide cause blood clots?",
@@ -36,6 +37,7 @@ NOT_URGENT = [
     "Is shortness of breath a side effect of BCG?",
     "My doctor said I had a seizure years ago, can I take thalidomide?",
     "what happens if I double dose by accident?",
+    "my hands feel numb on thalidomide",  # nerve damage, a known side effect: not a stroke sign
 ]
 
 

@@ -66,8 +66,15 @@ def test_the_card_names_the_right_number_for_its_kind(bot):
         assert NUMBERS[kind] in reply.answer and reply.actions[0]["tel"]
 
 
-def test_a_mixed_message_gets_the_card_then_the_answer(bot):
-    reply = bot.ask("what are the side effects of lenalidomide, also my chest is crushing")
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what are the side effects of lenalidomide, also my chest is crushing",
+        "what are the side effects of revlimid, also my face suddenly went numb",  # the two examples
+    ],
+)
+def test_a_mixed_message_gets_the_card_then_the_answer(bot, message):
+    reply = bot.ask(message)
     assert reply.type == "urgent" and reply.answer.startswith(reply.emergency["text"])
     assert "911" in reply.emergency["text"]
     assert reply.segments and reply.citations  # the side-effects answer follows the card
