@@ -280,9 +280,9 @@ class Bot:
     def warm_up(self) -> None:
         """Run the lazy loads (word frequencies, spelling, the sentence model's first passes) now rather
         than in a user's first request: a server calls this once per worker before it takes traffic."""
-        self.urgency.assess(WARM_UP_QUESTION)
-        if not isinstance(self.index, Index):
-            return  # no index: only urgent replies are served
+        if not isinstance(self.index, Index):  # no index: only urgent replies are served
+            self.urgency.assess(WARM_UP_QUESTION)
+            return
         for question in (WARM_UP_QUESTION, ADVICE_QUERY):
             self.ask(question)
 

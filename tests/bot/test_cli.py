@@ -11,13 +11,7 @@ from tests.conftest import CORPUS, ROOT
 
 
 def run_cli(index_dir, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--corpus", str(CORPUS), "--index-dir", str(index_dir), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    return _cli("--corpus", str(CORPUS), "--index-dir", str(index_dir), *args)
 
 
 @pytest.mark.parametrize(
