@@ -157,8 +157,15 @@ class UrgencyDetector:
             parts = clauses(message)
             scores = dict(zip(texts, logits))
             cut = float(np.median(logits)) if len(logits) > 2 else float(logits.max(initial=0.0))
-            asked = [p for p in parts if self.checker.question.search(fold(p).strip())]  # statements ask nothing
-            informational = " ".join(p for p in asked if len(parts) > 1 and scores.get(p, -np.inf) < cut)
+            # A card no pattern supports rests on the classifier alone. Should it be wrong ("revlimid and my
+            # wife wants a baby"), the person must still get the answer, so its statements are read as
+            # asking too; beside a pattern's card, statements ask nothing ("I took 3 instead of 1").
+            probe_only = not assessment.matched
+            asked = [p for p in parts if probe_only or self.checker.question.search(fold(p).strip())]
+            if len(parts) > 1:
+                informational = " ".join(p for p in asked if scores.get(p, -np.inf) < cut)
+            else:
+                informational = message if probe_only else ""
         return Urgency(level, kind, probability, informational, assessment)
 
     def _kind_from_patterns(self, assessment: Assessment) -> str | None:

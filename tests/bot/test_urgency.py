@@ -108,3 +108,18 @@ def test_urgent_replies_work_without_the_index(bot):
     reply = idle.urgent_only("I have chest pain and cannot breathe")
     assert reply is not None and reply.type == "urgent" and "911" in reply.answer
     assert idle.urgent_only("what is thalidomide") is None
+
+
+def test_a_card_without_a_pattern_still_answers_the_message(bot):
+    """A card only the classifier supports may be a false alarm; the message is still answered after it.
+    Beside a pattern's card, a statement asks nothing."""
+    from dataclasses import replace
+
+    from bot.urgency import UrgencyDetector
+
+    always = UrgencyDetector(bot.safety, bot.encoder, replace(bot.urgency.model, card=0.0))
+    calm = always.assess("my husband and I want to start a family while I take lenalidomide")
+    assert calm.level == "card" and not calm.assessment.matched
+    assert calm.informational == "my husband and I want to start a family while I take lenalidomide"
+    dose = always.assess("I took 3 capsules instead of 1")
+    assert dose.level == "card" and dose.assessment.matched and dose.informational == ""
