@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
 LAY_TERMS_FILE = DATA_DIR / "lay_terms.tsv"
 BRAND_NAMES_FILE = DATA_DIR / "brand_names.tsv"
+IRREGULAR_FORMS_FILE = DATA_DIR / "irregular_forms.tsv"
 FRAME_WORDS_FILE = DATA_DIR / "frame_words.txt"
 ASPECT_WORDS_FILE = DATA_DIR / "aspect_words.txt"
 FRAME_WEIGHT = 0.5  # "side effects", "given": they rank passages, but the subject ("BCG") matters more
@@ -61,6 +62,11 @@ def read_table(path: Path) -> list[tuple[str, list[str]]]:
     return rows
 
 
+def read_base_forms(path: Path) -> dict[str, str]:
+    """An irregular-forms table ("base<TAB>form, form") as form -> base."""
+    return {form: base for base, forms in read_table(path) for form in forms}
+
+
 def file_digest(*paths: Path) -> str:
     digest = hashlib.sha256()
     for path in paths:
@@ -81,8 +87,15 @@ def aspect_words() -> frozenset[str]:
 class Analyzer:
     """text -> index terms. Built from a settings dict so the query side matches the saved index."""
 
-    def __init__(self, stopwords: Iterable[str], language: str = "english", min_length: int = 1) -> None:
+    def __init__(
+        self,
+        stopwords: Iterable[str],
+        language: str = "english",
+        min_length: int = 1,
+        base_forms: Mapping[str, str] | None = None,
+    ) -> None:
         self.stopwords = frozenset(stopwords)
+        self.base_forms = dict(base_forms or {})  # "took" -> "take": what the stemmer cannot join
         if language not in SnowballStemmer.languages:
             raise ValueError(f"stemmer language {language!r} is not one of {SnowballStemmer.languages}")
         self.language = language
@@ -90,21 +103,25 @@ class Analyzer:
             raise ValueError(f"min_length must be >= 1, got {min_length}")
         self.min_length = min_length
         self._stemmer = SnowballStemmer(language)
-        self._stem = lru_cache(maxsize=200_000)(self._stemmer.stem)
+        self._stem = lru_cache(maxsize=200_000)(self._stem_uncached)
+
+    def _stem_uncached(self, word: str) -> str:
+        return self._stemmer.stem(self.base_forms.get(word, word))
 
     @classmethod
     def default(cls) -> Analyzer:
-        return cls(read_list(STOPWORDS_FILE))
+        return cls(read_list(STOPWORDS_FILE), base_forms=read_base_forms(IRREGULAR_FORMS_FILE))
 
     @classmethod
     def from_settings(cls, settings: dict) -> Analyzer:
-        return cls(settings["stopwords"], settings["language"], settings["min_length"])
+        return cls(settings["stopwords"], settings["language"], settings["min_length"], settings.get("base_forms"))
 
     def settings(self) -> dict:
         return {
             "stopwords": sorted(self.stopwords),
             "language": self.language,
             "min_length": self.min_length,
+            "base_forms": dict(sorted(self.base_forms.items())),
             "token_pattern": _WORD.pattern,
             "folding": "NFKD-lower",
         }
@@ -246,6 +263,15 @@ class QueryExpander:
         self.expansions = expansions
         self.expansion_weight = expansion_weight
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+        # the tables by the stems of their phrases, so an inflection the table does not list is found
+        # too ("numb" for "numbness", "swollen ankles" for "ankle swollen" is not: order still counts)
+        self._by_stems: dict[tuple[str, ...], list[str]] = {}
+        for phrase, targets in expansions.table.items():
+            key = tuple(analyzer.stem(w) for w in _WORD.findall(phrase))
+            if key:
+                self._by_stems.setdefault(key, [])
+                self._by_stems[key] += [t for t in targets if t not in self._by_stems[key]]
+        self._longest = max((len(k) for k in self._by_stems), default=0)
 
     def known(self, term: str) -> bool:
         return term in self.vocabulary
@@ -285,7 +311,8 @@ class QueryExpander:
                 corrected_words.append(word)
         normalized = " ".join(corrected_words)
         have = {t.term for t in terms}
-        for phrase, targets in self.expansions.matches(f" {normalized} ") + self.expansions.matches(folded):
+        matched = self.expansions.matches(f" {normalized} ") + self.expansions.matches(folded)
+        for phrase, targets in matched + self._stem_matches(normalized, {phrase for phrase, _ in matched}):
             concept = phrase
             scale = FRAME_WEIGHT if all(w in frames for w in phrase.split()) else 1.0
             for target in targets:
@@ -294,3 +321,17 @@ class QueryExpander:
                         have.add(term)
                         terms.append(QueryTerm(term, self.expansion_weight * scale, concept, "expansion"))
         return terms
+
+    def _stem_matches(self, text: str, found: set[str]) -> list[tuple[str, list[str]]]:
+        """Table phrases whose stems the text's words have in a row, named by the text's own words."""
+        surface = _WORD.findall(text)
+        stems = [self.analyzer.stem(w) for w in surface]
+        matches = []
+        for start in range(len(stems)):
+            for end in range(start + 1, min(len(stems), start + self._longest) + 1):
+                phrase = " ".join(surface[start:end])
+                targets = self._by_stems.get(tuple(stems[start:end]))
+                if targets and phrase not in found:
+                    found.add(phrase)
+                    matches.append((phrase, targets))
+        return matches

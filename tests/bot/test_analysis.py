@@ -105,3 +105,32 @@ def test_misspelled_drug_names_are_corrected_against_the_vocabulary(loaded_index
 @pytest.mark.parametrize("word", ["radiation", "hangover", "migraine", "tokyo", "addition"])
 def test_ordinary_words_are_not_bent_into_corpus_names(loaded_index, word):
     assert loaded_index.expander.correct(word) is None
+
+
+@pytest.mark.parametrize(
+    "form, base",
+    [("took", "take"), ("taken", "take"), ("given", "give"), ("gave", "give"), ("swollen", "swelling"), ("ate", "eat")],
+)
+def test_irregular_forms_share_the_term_of_their_base(form, base):
+    analyzer = Analyzer.default()
+    assert analyzer.terms(form) == analyzer.terms(base)
+
+
+@pytest.mark.parametrize("word", ["left", "wound", "shot", "found", "won't"])
+def test_forms_that_are_more_often_other_words_are_left_alone(word):
+    analyzer = Analyzer.default()
+    assert analyzer.terms(word)[0] == analyzer.stem(word.split("'")[0])  # the Snowball stem of the word itself
+
+
+def test_the_irregular_forms_are_saved_with_the_index(loaded_index):
+    saved = loaded_index.manifest["settings"]["analyzer"]["base_forms"]
+    assert saved["took"] == "take" and Analyzer.from_settings({**loaded_index.manifest["settings"]["analyzer"]}).terms(
+        "took"
+    ) == ["take"]
+
+
+def test_a_table_phrase_is_found_in_another_inflection(loaded_index):
+    """The lay table lists "numbness"; "numb" has the same stem and reaches the clinical word too."""
+    assert loaded_index.analyzer.stem("neuropathy") in _expanded_terms(loaded_index, "my feet are numb")
+    terms = [t for t in loaded_index.expander.expand("my feet are numb") if t.source == "expansion"]
+    assert {t.concept for t in terms} == {"numb"}  # named by the question's own word, so coverage links it
