@@ -98,7 +98,8 @@ class PassageFacts:
         passage, doc = index.passage(pid), index.document_of(pid)
         intro_end = doc.get("intro_end")
         title = analyzer.terms(doc["title"])
-        return frozenset(heading_terms(analyzer, passage, title, len(doc["text"]) if intro_end is None else intro_end))
+        intro_end = len(doc["text"]) if intro_end is None else intro_end
+        return frozenset(heading_terms(analyzer, passage, title, intro_end, topic=True))
 
     def context(self, pid: int) -> frozenset[str]:
         """What tells what a passage is about: its heading, its words, and the passage before it when

@@ -35,9 +35,16 @@ from .dense import DENSE_ARRAYS, DenseIndex, build_arrays
 from .errors import CorpusError, IndexStateError
 from .ingest import Document, corpus_fingerprint, load_corpus
 from .ingest.clean import BOILERPLATE_FILE
-from .passages import DEFAULT_CHUNK_WORDS, DEFAULT_DEDUP_THRESHOLD, Passage, chunk_document, collapse_duplicates
+from .passages import (
+    DEFAULT_CHUNK_WORDS,
+    DEFAULT_DEDUP_THRESHOLD,
+    Passage,
+    chunk_document,
+    collapse_duplicates,
+    opening_subject,
+)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 DEFAULT_DENSE_MAX_PASSAGES = 20_000
 ARRAYS = (
     "indptr",
@@ -227,7 +234,7 @@ def build(
     }
     if len(passages) <= config.dense_max_passages:
         documents_by_id = {doc.id: doc for doc in documents}
-        headings = [_heading(documents_by_id[p.doc_id].title, p.section) for p in passages]
+        headings = [_heading(documents_by_id[p.doc_id].title, p) for p in passages]
         log(f"encoding the sentences of {len(passages)} passages and {len(vocabulary)} terms")
         written = _written_forms(analyzer, (d.title + "\n" + d.text for d in documents), vocabulary)
         arrays.update(build_arrays(passages, headings, written, encoder_module.shared_encoder().encode))
@@ -281,15 +288,22 @@ def _written_forms(analyzer: Analyzer, texts: Iterator[str], vocabulary: list[st
     return [max(counts[t].items(), key=lambda kv: (kv[1], kv[0]))[0] if t in counts else t for t in vocabulary]
 
 
-def _heading(title: str, section: str | None) -> str:
-    return f"{title}: {section}" if section else title
+def _heading(title: str, passage: Passage) -> str:
+    topic = passage.section or opening_subject(passage.text)
+    return f"{title}: {topic}" if topic else title
 
 
-def heading_terms(analyzer: Analyzer, passage: Passage, title_terms: list[str], intro_end: int) -> list[str]:
-    """The words that head a passage: its section title, or the document title for its introduction."""
+def heading_terms(
+    analyzer: Analyzer, passage: Passage, title_terms: list[str], intro_end: int, topic: bool = False
+) -> list[str]:
+    """The words that head a passage: its section title, or the document title for its introduction.
+    With ``topic``, else the subject its first sentence defines: a page without headings has no other
+    topic. (BM25 leaves that out: those words are already in the passage's text.)"""
     if passage.section:
         return analyzer.terms(passage.section)
-    return title_terms if passage.start < intro_end else []
+    if passage.start < intro_end:
+        return title_terms
+    return analyzer.terms(opening_subject(passage.text)) if topic else []
 
 
 def _write_atomically(

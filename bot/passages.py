@@ -23,6 +23,8 @@ DEFAULT_CHUNK_WORDS = 90
 ANAPHORA_STRETCH = 1.5
 # A sentence opening with a pronoun leans on the one before it ("These drugs can cause ...").
 ANAPHORA = re.compile(r"^\s*(?:these|this|they|it|its|it's|those|such)\b", re.IGNORECASE)
+_OPENING_SUBJECT = re.compile(r"^\s*([A-Z][^.:;!?\n]{1,60}?)\s+(?:is|are|refers? to|means?)\b")
+MAX_SUBJECT_WORDS = 6
 DEFAULT_DEDUP_THRESHOLD = 0.6
 ABBREVIATIONS = ("e.g", "i.e", "etc", "dr", "vs", "mr", "mrs", "ms", "st", "approx", "fig", "no", "inc", "u.s")
 
@@ -188,3 +190,12 @@ def collapse_duplicates(
         replaced[dropped] = kept
     keep = [i for i in range(len(passages)) if i not in replaced]
     return keep, replaced
+
+
+def opening_subject(text: str) -> str:
+    """What a passage opens by defining ("Imiquimod is a drug that..." -> "Imiquimod"), or "". On a page
+    without headings it is the only topic its later sentences have ("Its side effects include...")."""
+    match = _OPENING_SUBJECT.match(text)
+    if not match or len(match.group(1).split()) > MAX_SUBJECT_WORDS or ANAPHORA.match(match.group(1)):
+        return ""
+    return match.group(1)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from bot.ingest import load_corpus
 from bot.ingest.clean import clean_lines, plain_text_lines
-from bot.passages import Passage, chunk_document, collapse_duplicates
+from bot.passages import Passage, chunk_document, collapse_duplicates, opening_subject
 from tests.conftest import CORPUS
 
 
@@ -71,3 +73,32 @@ def test_reworded_copy_with_its_own_facts_is_not_collapsed(loaded_index):
     texts = [loaded_index.passage(i).text for i in range(loaded_index.n_passages)]
     assert any("Bowen's disease" in t for t in texts), "the undated copy's unique facts survive"
     assert loaded_index.manifest["counts"]["duplicates_collapsed"] >= 1
+
+
+@pytest.mark.parametrize(
+    "text, subject",
+    [
+        ("Imiquimod is a drug that one can apply to the skin. Its side effects include blisters.", "Imiquimod"),
+        ("Bacillus Calmette-Guerin (BCG) is a germ that does not cause disease.", "Bacillus Calmette-Guerin (BCG)"),
+        ("They are given by injection.", ""),  # a pronoun is no topic
+        ("BCG essentially treats bladder cancer in its early stages.", ""),  # no defining verb
+        ("Common side effects include:\n• Diarrhea", ""),
+        ("The drugs that doctors most often prescribe for this long list of conditions are these.", ""),  # too long
+    ],
+)
+def test_the_subject_a_passage_opens_by_defining(text, subject):
+    assert opening_subject(text) == subject
+
+
+def test_a_passage_without_a_heading_is_headed_by_the_subject_it_defines(loaded_index):
+    """On a page without headings, "Its side effects include..." still counts as being about imiquimod."""
+    from bot.candidates import PassageFacts
+
+    facts = PassageFacts(loaded_index)
+    stem = loaded_index.analyzer.stem
+    headless = [
+        pid
+        for pid in range(loaded_index.n_passages)
+        if not loaded_index.passage(pid).section and loaded_index.passage(pid).text.startswith("Imiquimod is")
+    ]
+    assert headless and all(stem("imiquimod") in facts.heading(pid) for pid in headless)
