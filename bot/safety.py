@@ -20,6 +20,7 @@ from .analysis import fold
 SAFETY_FILE = Path(__file__).resolve().parent / "data" / "safety.json"
 KINDS = ("crisis", "poison", "fever", "emergency")  # most specific first
 _PARTS = re.compile(r"[,.;:!?\n]+")
+_RESOLVED = re.compile(r"\b(fine|ok|okay|better|gone|over) now\b")
 _CLAUSE_END = re.compile(r"[.;!?\n]+\s*|,?\s+(?=(?:also|btw|but|plus|and now|oh and)\b)")
 
 
@@ -62,11 +63,23 @@ class SafetyChecker:
         self.past = re.compile(data["past"])
         self.negated_clause = re.compile(data["negated_clause"])
         self.present = re.compile(data["present"])
+        self.long_ago = re.compile(data["long_ago"])
+        self.denied_after = re.compile(data["denied_after"])
         self.replies: dict[str, dict] = data["replies"]
         self.notices: dict[str, str] = data["notices"]
         for kind in KINDS:
             if kind not in self.replies or kind not in self.notices:
                 raise ValueError(f"{path.name}: no reply or notice for kind {kind!r}")
+
+    def reading(self, clause: str) -> dict[str, float]:
+        """How one clause is put: asked, supposed ("what if"), told as past, told as happening now."""
+        text = re.sub(r"\s+", " ", fold(clause)).strip()
+        return {
+            "question": float(bool(self.question.search(text)) or text.endswith("?")),
+            "hypothetical": float(bool(self.hypothetical.search(text))),
+            "past": float(bool(self.past.search(text))),
+            "present": float(bool(self.present.search(text))),
+        }
 
     def assess(self, message: str) -> Assessment:
         text = fold(message)
@@ -81,15 +94,23 @@ class SafetyChecker:
             for match in pattern.regex.finditer(text):
                 if self.negation.search(text[max(0, match.start() - 40) : match.start()]):
                     continue
+                if self.denied_after.search(text[match.end() : match.end() + 60]):  # "chest pain, I haven't had any"
+                    continue
                 matched.append(pattern.id)
                 # a question or a "what if" asks about the symptom in its own clause only: "do steroids cause
                 # weight gain. also i suddenly have the worst headache of my life" tells of one
                 clause = _clause_at(text, match.start())
                 asked = bool(self.question.search(clause.strip())) or clause.rstrip().endswith("?")
                 supposed = bool(self.hypothetical.search(clause))
-                if pattern.kind == "crisis":
+                # "I had a stroke in 2015, the neurologist cleared me": history, unless something in the
+                # same part is now ("fine now" is not); "..., stopped my aspirin last week" dates the aspirin
+                part = _RESOLVED.sub(" ", _part_at(text, match.start()))
+                history = bool(self.long_ago.search(part)) and not self.present.search(part)
+                if pattern.kind == "crisis":  # always taken as now
                     if about_someone and not (asked and self.informational_crisis.search(clause)):
                         urgent.add("crisis")
+                elif history or (supposed and is_question):  # "if my kid ever got into my pills, who do I call"
+                    pass
                 elif pattern.needs_person:
                     # with no one named ("chest pain revlimid") it may be a look-up: the classifier decides
                     if about_someone and not supposed:
@@ -109,6 +130,16 @@ class SafetyChecker:
             about_someone,
             hypothetical,
         )
+
+
+def _part_at(text: str, position: int) -> str:
+    """The comma-separated part of the text around a position."""
+    start = 0
+    for boundary in _PARTS.finditer(text):
+        if boundary.end() > position:
+            return text[start : boundary.start()]
+        start = boundary.end()
+    return text[start:]
 
 
 def _clause_at(text: str, position: int) -> str:

@@ -16,6 +16,7 @@ URGENT = [
     ("I'm bleeding and it won't stop", "emergency"),
     ("I took too many of my pills", "poison"),
     ("My toddler swallowed my lenalidomide capsules", "poison"),
+    ("grandson ate one of my steroid tablets", "poison"),  # a count before the pills
     ("my leg is swollen and painful and I'm short of breath, I'm on thalidomide", "emergency"),
     ("I have a fever of 102 during chemo", "fever"),  # the care team's 24-hour line first, then 911
     ("I want to kill myself", "crisis"),
@@ -25,6 +26,9 @@ URGENT = [
     ("I think I double dosed my xeljanz", "poison"),
     ("my brother keeps saying he wants to hurt himself", "crisis"),
     ("honestly everyone would be better off without me", "crisis"),
+    ("there's no point carrying on, I've been looking up how to end it", "crisis"),
+    ("my calf has gone red and painful, and I stopped my aspirin last week", "emergency"),  # the date is the aspirin's
+    ("my baby has gone grey and floppy", "emergency"),  # colour change with no body part named
     ("my wife is having a severe allergic reaction", "emergency"),
     ("what are the side effects of revlimid, also my face suddenly went numb", "emergency"),  # a stroke sign
 ]
@@ -38,6 +42,12 @@ NOT_URGENT = [
     "My doctor said I had a seizure years ago, can I take thalidomide?",
     "what happens if I double dose by accident?",
     "my hands feel numb on thalidomide",  # nerve damage, a known side effect: not a stroke sign
+    "I had a stroke in 2015, the neurologist cleared me. is lenalidomide ok?",  # history
+    "my grandson swallowed one of my pills last year and he was fine, how do I stop it happening again",
+    "I passed out at my last infusion, will it happen again",
+    "if my kid ever got into my pills, which number would I call",  # supposed, in a question
+    "how can I tell a panic attack from a heart attack",
+    "the leaflet mentions chest pain, I haven't had any",  # denied after the symptom
 ]
 
 
