@@ -9,12 +9,16 @@ The files are in the eval form (``answer``, ``no_answer``, ``dialogue``, ``urgen
 3. The answerability model: answerable questions against out-of-scope ones, on question features.
    Its threshold minimises wrong refusals and wrong answers, weighed by the quality bars: a wrong
    refusal is allowed half as often (5%) as a wrong answer to an out-of-scope question (10%).
+4. Three gates the fit may turn on (a specific word, or an unknown one, missing around every chosen
+   unit; an asked aspect no chosen unit names), each with its own cut. Of the settings within one
+   standard error of the least cost, the one with the fewest gates is kept.
 Both models are fitted twice: with the dense features, and without them for BM25-only indexes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,8 +38,10 @@ from .urgency import (
     KINDS,
     Probe,
     UrgencyModel,
+    WordProbe,
+    combiner_row,
     fit_probe,
-    pattern_features,
+    fit_word_probe,
     scored_texts,
 )
 
@@ -130,7 +136,7 @@ def fit_mode(
     labels = [int(c.answerable) for c in cases]
     model = calibration.fit_logistic(rows, labels, question_names)
     probabilities = [model.probability(r) for r in rows]
-    best_cost, mode = float("inf"), None
+    options = []
     for aspect_gate in (True, False):
         gates = [
             (
@@ -139,14 +145,20 @@ def fit_mode(
             )
             for f, s in zip(found, selections)
         ]
-        cost, threshold, missing_cut, unknown_cut = _decision_cuts(probabilities, gates, labels)
-        if cost < best_cost - 1e-12:
-            best_cost = cost
-            mode = calibration.Mode(ranker, model, keep_ratio, threshold, missing_cut, unknown_cut, aspect_gate)
-            answered = [
-                ok and known < missing_cut and unknown < unknown_cut and p >= threshold
-                for (ok, known, unknown), p in zip(gates, probabilities)
-            ]
+        for cost, spread, threshold, missing_cut, unknown_cut in _decision_cuts(probabilities, gates, labels):
+            active = int(aspect_gate) + int(missing_cut <= 1.0) + int(unknown_cut <= 1.0)
+            options.append((cost, spread, active, threshold, missing_cut, unknown_cut, aspect_gate, gates))
+    # The one-standard-error rule: of the settings whose cost is within one standard error of the
+    # least, the one with the fewest gates. Gates chosen on a hair's difference flip between fits
+    # (refusing far more, or far less) when the data moves a little.
+    least = min(options, key=lambda o: o[0])
+    close = [o for o in options if o[0] <= least[0] + least[1] + 1e-12]
+    _, _, _, threshold, missing_cut, unknown_cut, aspect_gate, gates = min(close, key=lambda o: (o[2], o[0]))
+    mode = calibration.Mode(ranker, model, keep_ratio, threshold, missing_cut, unknown_cut, aspect_gate)
+    answered = [
+        ok and known < missing_cut and unknown < unknown_cut and p >= threshold
+        for (ok, known, unknown), p in zip(gates, probabilities)
+    ]
     assert mode is not None
     in_scope = [(c, f, a) for c, f, a in zip(cases, found, answered) if c.answerable]
     figures = {
@@ -159,9 +171,10 @@ def fit_mode(
 
 def _decision_cuts(
     probabilities: Sequence[float], gates: Sequence[tuple[bool, float, float]], labels: Sequence[int]
-) -> tuple[float, float, float, float]:
-    """The least cost, with its answer threshold and two missing-word cuts; refusing an answerable
-    question costs REFUSAL_COST, answering an out-of-scope one costs 1."""
+) -> list[tuple[float, float, float, float, float]]:
+    """For each pair of missing-word cuts: the least cost, its standard error, the answer threshold that
+    reaches it and the two cuts. Refusing an answerable question costs REFUSAL_COST, answering an
+    out-of-scope one costs 1."""
 
     p = np.asarray(probabilities)
     y = np.asarray(labels, dtype=bool)
@@ -170,7 +183,7 @@ def _decision_cuts(
     unknown = np.array([g[2] for g in gates])
     n_in, n_out = max(1, int(y.sum())), max(1, int((~y).sum()))
     thresholds = np.unique(np.round(p, 6))
-    best = (float("inf"), 0.5, 1.01, 1.01)
+    found = []
     for known_cut in MISSING_CUT_GRID:
         for unknown_cut in MISSING_CUT_GRID:
             passed = ok & (known < known_cut) & (unknown < unknown_cut)
@@ -179,9 +192,11 @@ def _decision_cuts(
             wrong = (answered & ~y[None, :]).sum(1) / n_out
             cost = REFUSAL_COST * refused + wrong
             i = int(np.argmin(cost))
-            if cost[i] < best[0] - 1e-12:
-                best = (float(cost[i]), float(thresholds[i]), known_cut, unknown_cut)
-    return best
+            spread = math.sqrt(
+                REFUSAL_COST**2 * refused[i] * (1 - refused[i]) / n_in + wrong[i] * (1 - wrong[i]) / n_out
+            )
+            found.append((float(cost[i]), spread, float(thresholds[i]), known_cut, unknown_cut))
+    return found
 
 
 def _rate(flags: Iterable[bool]) -> float:
@@ -215,6 +230,7 @@ def fit(bot: Bot, paths: Sequence[Path], urgency_paths: Sequence[Path] = ()) -> 
 
 
 PROBE_PENALTIES = (0.001, 0.01, 0.1, 1.0)
+WORD_PENALTIES = (0.3, 1.0, 3.0)
 
 
 def budget_threshold(calm: np.ndarray) -> float:
@@ -264,47 +280,67 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
     labels = np.array([int(m.urgent) for m in messages])
     folds = np.arange(len(messages)) % URGENCY_FOLDS
 
-    def training(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def training_texts(rows: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Each message, and every clause of a calm message as a calm example (it teaches "no fever")."""
-        extra = [vectors[t] for i in rows if not labels[i] for t in texts[i] if t != messages[i].text]
-        x = np.vstack([whole[rows], *([np.stack(extra)] if extra else [])])
-        return x, np.concatenate([labels[rows], np.zeros(len(extra), dtype=labels.dtype)])
+        extra = [t for i in rows if not labels[i] for t in texts[i] if t != messages[i].text]
+        together = [messages[i].text for i in rows] + extra
+        return together, np.concatenate([labels[rows], np.zeros(len(extra), dtype=labels.dtype)])
 
-    def max_logits(probe: Probe, rows: np.ndarray) -> np.ndarray:
-        """Per message: the highest logit over what the probe reads, and the whole message's logit."""
-        return np.array(
-            [
-                (
-                    float(probe.logits(np.stack([vectors[t] for t in texts[i]])).max()) if texts[i] else probe.bias,
-                    float(probe.logits(whole[i : i + 1])[0]),
-                )
-                for i in rows
-            ]
-        )
+    def training(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        together, y = training_texts(rows)
+        return np.stack([vectors[t] for t in together]), y
 
-    def cross_fitted(penalty: float) -> tuple[np.ndarray, Probe]:
-        """Each message's logit from the probe that did not see it, and the mean of those probes. The mean
-        probe is what runs: its logits are as spread as the ones the combiner and thresholds are fitted
-        on, where a probe refitted on every message would be surer than they were, and flag more."""
-        out = np.zeros((len(messages), 2))
+    def read(probe: Probe, i: int) -> np.ndarray:
+        """A message's logits over what the probe reads (its prior when every clause denies)."""
+        return probe.logits(np.stack([vectors[t] for t in texts[i]])) if texts[i] else np.array([probe.bias])
+
+    def cross_fitted(penalty: float) -> tuple[list[np.ndarray], np.ndarray, Probe]:
+        """Each message's logits from the probe that did not see it (over its texts, and of the whole
+        message), and the mean of those probes. The mean probe is what runs: its logits are as spread as
+        the ones the combiner and thresholds are fitted on, where a probe refitted on every message would
+        be surer than they were, and flag more."""
+        out: list[np.ndarray] = [np.zeros(0)] * len(messages)
+        whole_out = np.zeros(len(messages))
         probes = []
         for fold in range(URGENCY_FOLDS):
             train, held = np.where(folds != fold)[0], np.where(folds == fold)[0]
             probes.append(fit_probe(*training(train), penalty))
-            out[held] = max_logits(probes[-1], held)
+            for i in held:
+                out[i] = read(probes[-1], i)
+                whole_out[i] = float(probes[-1].logits(whole[i : i + 1])[0])
         mean = Probe(np.mean([p.weights for p in probes], axis=0), float(np.mean([p.bias for p in probes])))
-        return out, mean
+        return out, whole_out, mean
 
     def log_loss(z: np.ndarray) -> float:
         p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
         return float(-np.mean(labels * np.log(p + 1e-12) + (1 - labels) * np.log(1 - p + 1e-12)))
 
-    penalty = min(PROBE_PENALTIES, key=lambda c: (log_loss(cross_fitted(c)[0][:, 0]), c))
-    logits, probe = cross_fitted(penalty)
-    assessments = [bot.safety.assess(m.text) for m in messages]
+    def cross_fitted_words(penalty: float) -> tuple[list[np.ndarray], WordProbe]:
+        """The same for the word probe."""
+        out: list[np.ndarray] = [np.zeros(0)] * len(messages)
+        probes = []
+        for fold in range(URGENCY_FOLDS):
+            train, held = np.where(folds != fold)[0], np.where(folds == fold)[0]
+            probes.append(fit_word_probe(*training_texts(train), penalty))
+            for i in held:
+                out[i] = probes[-1].logits(texts[i]) if texts[i] else np.array([probes[-1].bias])
+        features = sorted({f for p in probes for f in p.weights})
+        mean = WordProbe(
+            {f: float(np.mean([p.weights.get(f, 0.0) for p in probes])) for f in features},
+            float(np.mean([p.bias for p in probes])),
+        )
+        return out, mean
+
+    def highest(logits: list[np.ndarray]) -> np.ndarray:
+        return np.array([float(z.max()) for z in logits])
+
+    penalty = min(PROBE_PENALTIES, key=lambda c: (log_loss(highest(cross_fitted(c)[0])), c))
+    logits, whole_logits, probe = cross_fitted(penalty)
+    word_penalty = min(WORD_PENALTIES, key=lambda c: (log_loss(highest(cross_fitted_words(c)[0])), c))
+    word_logits, word_probe = cross_fitted_words(word_penalty)
     rows = [
-        {"probe_logit": float(z[0]), "whole_logit": float(z[1]), **pattern_features(a)}
-        for z, a in zip(logits, assessments)
+        combiner_row(bot.safety, m.text, texts[i], logits[i], word_logits[i], float(whole_logits[i]))
+        for i, m in enumerate(messages)
     ]
     combiner = calibration.fit_logistic(rows, labels.tolist(), COMBINER_FEATURES)
     probabilities = np.array([combiner.probability(r) for r in rows])
@@ -324,11 +360,12 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
         if rows_of_kind:
             mean = whole[rows_of_kind].mean(0)
             centroids[kind] = (mean / np.linalg.norm(mean)).astype(np.float32)
-    model = UrgencyModel(probe, combiner, centroids, card, notice)
+    model = UrgencyModel(probe, word_probe, combiner, centroids, card, notice)
     figures = {
         "messages": len(messages),
         "urgent": int(labels.sum()),
         "probe_penalty": penalty,
+        "word_probe_penalty": word_penalty,
         "card_recall_cross_fitted": round(float((probabilities[labels == 1] >= card).mean()), 4),
         "card_or_notice_recall_cross_fitted": round(float((probabilities[labels == 1] >= notice).mean()), 4),
         "card_false_alarm_cross_fitted": round(float((probabilities[labels == 0] >= card).mean()), 4),

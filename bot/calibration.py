@@ -76,18 +76,33 @@ def fit_logistic(
     scale = x.std(0)
     scale[scale < 1e-9] = 1.0
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
-    beta = np.zeros(z.shape[1])
-    penalty = np.full(z.shape[1], L2_PENALTY)
-    penalty[0] = 0.0  # the bias is not penalised
-    for _ in range(NEWTON_STEPS):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -60, 60)))
-        gradient = z.T @ (sample * (p - y)) + penalty * beta
-        hessian = (z * (sample * p * (1 - p))[:, None]).T @ z + np.diag(penalty) + 1e-9 * np.eye(len(beta))
+    beta = newton_logistic(z, y, L2_PENALTY, sample)
+    return Model(tuple(names), tuple(float(b) for b in beta[1:]), float(beta[0]), tuple(mean), tuple(scale))
+
+
+def newton_logistic(
+    x: np.ndarray,
+    y: np.ndarray,
+    penalty: float,
+    sample: np.ndarray | None = None,
+    steps: int = NEWTON_STEPS,
+    tolerance: float = 1e-10,
+) -> np.ndarray:
+    """Logistic regression with an L2 penalty by Newton's method (IRLS). The first column of ``x`` is
+    the bias, which is not penalised; ``sample`` weighs the rows."""
+    sample = np.ones(len(y)) if sample is None else sample
+    beta = np.zeros(x.shape[1])
+    reg = np.full(x.shape[1], penalty)
+    reg[0] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -60, 60)))
+        gradient = x.T @ (sample * (p - y)) + reg * beta
+        hessian = (x * (sample * p * (1 - p))[:, None]).T @ x + np.diag(reg) + 1e-9 * np.eye(len(beta))
         step = np.linalg.solve(hessian, gradient)
         beta -= step
-        if np.abs(step).max() < 1e-10:
+        if np.abs(step).max() < tolerance:
             break
-    return Model(tuple(names), tuple(float(b) for b in beta[1:]), float(beta[0]), tuple(mean), tuple(scale))
+    return beta
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
 """Emergency detection: the curated patterns of ``safety.py`` plus a classifier on sentence vectors.
 
-Two signals are combined by a small fitted model:
+Three signals are combined by a small fitted model:
 - the **probe**, a logistic regression on the MiniLM vector of the message and of each clause of it,
   taking the highest (an emergency added to an ordinary question, "..., also my face went numb",
   would be diluted in a whole-message vector), and the whole message's own score beside it (a clause
   read alone loses its frame: "chest pain, sweating, the lot" in a story of months ago);
+- the **word probe**, a logistic regression on the words and word pairs of the message and of each
+  clause, highest taken: it hears what a sentence vector blurs ("won't stop", "right now", "last
+  year", a temperature written "39.1");
 - the **patterns**: whether one named a symptom, and whether the rules took it as happening now.
 
 Two thresholds, both written by ``python -m bot calibrate`` from cross-fitted scores:
@@ -23,12 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from .analysis import fold
-from .calibration import Model
+from .analysis import STOPWORDS_FILE, fold, read_list
+from .calibration import Model, newton_logistic
 from .encoder import DIMENSIONS, Encoder
 from .safety import Assessment, SafetyChecker
 
@@ -36,6 +40,7 @@ KINDS = ("crisis", "poison", "fever", "emergency")
 COMBINER_FEATURES = (
     "probe_logit",
     "whole_logit",
+    "words_logit",
     "pattern_urgent",
     "pattern_symptom",
     "past",
@@ -43,6 +48,10 @@ COMBINER_FEATURES = (
     "person",
     "question",
     "hypothetical",
+    "top_question",
+    "top_hypothetical",
+    "top_past",
+    "top_present",
 )
 MAX_CLAUSES = 6
 _CLAUSE_BREAK = re.compile(
@@ -73,9 +82,53 @@ class Probe:
         return vectors @ self.weights + self.bias
 
 
+_WORD_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+
+
+FEVER_FROM = {"celsius": 38.0, "fahrenheit": 100.4}  # a temperature from here up is a fever
+
+
+def _number(token: str) -> str:
+    """A number as the probe reads it: a body temperature by its band ("39.1" and "102" are a fever, "36.8"
+    is not), any other number by its shape ("20" -> "00")."""
+    value = float(token)
+    if 34.0 <= value < 43.0:
+        return "<fever>" if value >= FEVER_FROM["celsius"] else "<normal temperature>"
+    if 93.0 <= value < 110.0:
+        return "<fever>" if value >= FEVER_FROM["fahrenheit"] else "<normal temperature>"
+    return re.sub(r"\d", "0", token)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(read_list(STOPWORDS_FILE))
+
+
+def word_features(text: str) -> set[str]:
+    """The words (not stopwords) and word pairs of a text, a number read by ``_number``. A stopword
+    alone says more about how the labelled messages were written than about an emergency: most
+    urgent ones there say "I" and "my", most calm ones ask "what" or "can"; in a pair ("won't stop",
+    "right now") it keeps its sense."""
+    tokens = [_number(t) if t[0].isdigit() else t for t in _WORD_TOKEN.findall(fold(text))]
+    stop = _stopwords()
+    return {*(t for t in tokens if t not in stop), *(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))}
+
+
+@dataclass(frozen=True)
+class WordProbe:
+    """Logistic regression on word features (``word_features``): a weight per feature seen in training."""
+
+    weights: dict[str, float]
+    bias: float
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        return np.array([self.bias + sum(self.weights.get(f, 0.0) for f in word_features(t)) for t in texts])
+
+
 @dataclass(frozen=True)
 class UrgencyModel:
     probe: Probe
+    words: WordProbe
     combiner: Model
     centroids: dict[str, np.ndarray]
     card: float
@@ -84,6 +137,10 @@ class UrgencyModel:
     def as_dict(self) -> dict[str, Any]:
         return {
             "probe": {"weights": [round(float(w), 6) for w in self.probe.weights], "bias": round(self.probe.bias, 6)},
+            "words": {
+                "weights": {f: round(w, 6) for f, w in sorted(self.words.weights.items()) if round(w, 6)},
+                "bias": round(self.words.bias, 6),
+            },
             "combiner": self.combiner.as_dict(),
             "centroids": {k: [round(float(x), 5) for x in v] for k, v in sorted(self.centroids.items())},
             "card": round(self.card, 6),
@@ -94,6 +151,7 @@ class UrgencyModel:
     def from_dict(cls, data: Mapping[str, Any]) -> UrgencyModel:
         return cls(
             Probe(np.asarray(data["probe"]["weights"], dtype=np.float32), float(data["probe"]["bias"])),
+            WordProbe({f: float(w) for f, w in data["words"]["weights"].items()}, float(data["words"]["bias"])),
             Model.from_dict(data["combiner"]),
             {k: np.asarray(v, dtype=np.float32) for k, v in data["centroids"].items()},
             float(data["card"]),
@@ -127,13 +185,14 @@ class UrgencyDetector:
         texts = scored_texts(message, self.checker.negated_clause)
         vectors = self.encoder.encode_cached(texts) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
         logits = self.model.probe.logits(vectors)
-        # nothing left to read (every clause denies): no evidence, the probe's prior
-        probe_logit = float(logits.max()) if len(logits) else self.model.probe.bias
         if texts and texts[0] == message:
             whole_logit = float(logits[0])
         else:
             whole_logit = float(self.model.probe.logits(self.encoder.encode_cached([message]))[0])
-        features = {"probe_logit": probe_logit, "whole_logit": whole_logit, **pattern_features(assessment)}
+        # nothing left to read (every clause denies): no evidence, each probe's prior
+        read = logits if texts else np.array([self.model.probe.bias])
+        words = self.model.words.logits(texts) if texts else np.array([self.model.words.bias])
+        features = combiner_row(self.checker, message, texts, read, words, whole_logit, assessment)
         return features, texts, vectors, logits
 
     def assess(self, message: str) -> Urgency:
@@ -182,6 +241,29 @@ class UrgencyDetector:
         return max(centroids, key=lambda k: float(centroids[k] @ most_urgent)) if centroids else "emergency"
 
 
+def combiner_row(
+    checker: SafetyChecker,
+    message: str,
+    texts: Sequence[str],
+    vector_logits: np.ndarray,
+    word_logits: np.ndarray,
+    whole_logit: float,
+    assessment: Assessment | None = None,
+) -> dict[str, float]:
+    """The combiner's features for one message. Beside the whole message's readings, the question,
+    "what if", past and now are read in the clause that sounds most urgent: in "what are the side
+    effects of X, also my chest is crushing" the question is in one clause and the emergency in the other."""
+    top = texts[int(np.argmax(vector_logits + word_logits))] if texts else message
+    reading = checker.reading(top)
+    return {
+        "probe_logit": float(vector_logits.max()),
+        "whole_logit": whole_logit,
+        "words_logit": float(word_logits.max()),
+        **pattern_features(assessment if assessment is not None else checker.assess(message)),
+        **{f"top_{name}": value for name, value in reading.items()},
+    }
+
+
 def pattern_features(assessment: Assessment) -> dict[str, float]:
     return {
         "pattern_urgent": float(assessment.urgent_kind is not None),
@@ -197,19 +279,28 @@ def pattern_features(assessment: Assessment) -> dict[str, float]:
 def fit_probe(vectors: np.ndarray, labels: Sequence[int] | np.ndarray, penalty: float = 1.0) -> Probe:
     """L2-penalised logistic regression on raw (already normalised) sentence vectors, by Newton's method."""
     x = np.hstack([np.ones((len(vectors), 1)), vectors.astype(np.float64)])
-    y = np.asarray(labels, dtype=np.float64)
-    beta = np.zeros(x.shape[1])
-    reg = np.full(x.shape[1], penalty)
-    reg[0] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -60, 60)))
-        gradient = x.T @ (p - y) + reg * beta
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(reg) + 1e-9 * np.eye(len(beta))
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-10:
-            break
+    beta = newton_logistic(x, np.asarray(labels, dtype=np.float64), penalty, steps=100)
     return Probe(beta[1:].astype(np.float32), float(beta[0]))
+
+
+def fit_word_probe(texts: Sequence[str], labels: Sequence[int] | np.ndarray, penalty: float = 1.0) -> WordProbe:
+    """L2-penalised logistic regression on the word features seen in at least two texts, by Newton's method."""
+    counts: dict[str, int] = {}
+    featured = [word_features(t) for t in texts]
+    for features in featured:
+        for f in features:
+            counts[f] = counts.get(f, 0) + 1
+    vocabulary = sorted(f for f, c in counts.items() if c >= WORD_MIN_COUNT)
+    column = {f: i + 1 for i, f in enumerate(vocabulary)}
+    x = np.zeros((len(texts), len(vocabulary) + 1))
+    x[:, 0] = 1.0
+    for row, features in enumerate(featured):
+        x[row, [column[f] for f in features if f in column]] = 1.0
+    beta = newton_logistic(x, np.asarray(labels, dtype=np.float64), penalty, tolerance=1e-8)
+    return WordProbe(dict(zip(vocabulary, (float(b) for b in beta[1:]))), float(beta[0]))
+
+
+WORD_MIN_COUNT = 2
 
 
 def scored_texts(message: str, negated: re.Pattern[str]) -> list[str]:

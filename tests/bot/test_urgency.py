@@ -123,3 +123,37 @@ def test_a_card_without_a_pattern_still_answers_the_message(bot):
     assert calm.informational == "my husband and I want to start a family while I take lenalidomide"
     dose = always.assess("I took 3 capsules instead of 1")
     assert dose.level == "card" and dose.assessment.matched and dose.informational == ""
+
+
+def test_word_features_are_words_pairs_and_numbers_by_band_or_shape():
+    from bot.urgency import word_features
+
+    assert word_features("Temp 39.1, now!") == {"temp", "<fever>", "temp <fever>", "<fever> now"}  # "now" a stopword
+    assert word_features("I hurt my chest") == {"hurt", "chest", "i hurt", "hurt my", "my chest"}
+    assert "<fever>" in word_features("it's 100.4") and "<fever>" in word_features("102 F")
+    assert "<normal temperature>" in word_features("temp 36.8 this morning") and "<fever>" not in word_features("98.6")
+    assert word_features("took 20 mg") == {"took", "00", "mg", "took 00", "00 mg"}
+
+
+def test_the_word_probe_learns_which_words_mark_an_emergency():
+    from bot.urgency import fit_word_probe
+
+    texts = [
+        "bleeding right now and it won't stop",
+        "my nose is bleeding right now",
+        "chest pain right now",
+        "bleeding last year, all fine",
+        "had chest pain last year",
+        "nose bleeding last year",
+    ]
+    probe = fit_word_probe(texts, [1, 1, 1, 0, 0, 0], penalty=0.3)
+    now, then = probe.logits(["my gums are bleeding right now", "my gums were bleeding last year"])
+    assert now > 0 > then
+    assert probe.weights["right now"] > 0 > probe.weights["last year"]
+
+
+def test_the_shipped_detector_reads_words_as_well_as_vectors(bot):
+    model = bot.urgency.model
+    weights = dict(zip(model.combiner.names, model.combiner.weights))
+    assert weights["words_logit"] > 0
+    assert len(model.words.weights) > 500
