@@ -48,6 +48,14 @@ def test_the_card_is_rarely_shown_to_calm_messages(verdicts):
     assert len(alarms) <= 0.05 * len(CALM), alarms
 
 
+def test_everyday_statements_told_like_emergencies_rarely_get_the_card(verdicts):
+    """"took my revlimid with breakfast", "temp 36.8 this morning": statements, like most emergencies,
+    but calm. A classifier that learned "a statement is an emergency" cards most of them."""
+    statements = [m["text"] for m in CALM if m["category"] in ("calm_statement", "mild_symptom_now", "life_plans")]
+    alarms = [t for t in statements if verdicts[t].level == "card"]
+    assert len(statements) >= 100 and len(alarms) <= 0.05 * len(statements), alarms
+
+
 def test_most_urgent_messages_get_the_card(verdicts):
     cards = sum(verdicts[m["text"]].level == "card" for m in URGENT)
     assert cards >= 0.8 * len(URGENT)
