@@ -18,6 +18,7 @@ from .candidates import Candidate, Candidates, PassageFacts, Unit
 
 MAX_UNITS = 3
 MAX_ANSWER_WORDS = 120
+REPEAT_SHARE = 0.6  # of the shorter unit's words in the other: the two say the same
 QUESTION_FEATURES = (
     "top_logit",  # the ranker's logit for the best unit
     "top_cos",  # the best sentence cosine
@@ -58,9 +59,13 @@ def select(candidates: Candidates, mode: Mode) -> Selection:
         repeated = next((k for k, c in enumerate(chosen) if _overlap(candidate.unit, c.unit)), None)
         if repeated is not None:
             current = chosen[repeated]
+            # a named, dated page's copy replaces the unnamed one only when it says what that one says:
+            # "Some people have serious skin reactions." does not replace that sentence and the list of
+            # side effects quoted with it
             if (
                 candidate.unit.pid != current.unit.pid
                 and candidate.features["named_source"] > current.features["named_source"]
+                and _share(current.unit, candidate.unit) >= REPEAT_SHARE
             ):
                 chosen[repeated] = candidate
             continue
@@ -137,7 +142,12 @@ def _overlap(a: Unit, b: Unit) -> bool:
         return not (a.item and b.item and a.spans[-1] != b.spans[-1])  # two items of one list are not repeats
     if not a.terms or not b.terms:
         return False
-    return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= 0.6
+    return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= REPEAT_SHARE
+
+
+def _share(a: Unit, b: Unit) -> float:
+    """How much of ``a``'s words ``b`` has."""
+    return len(a.terms & b.terms) / len(a.terms) if a.terms else 1.0
 
 
 def _merge_lists(units: list[Unit]) -> list[Unit]:
