@@ -99,12 +99,12 @@ class SafetyChecker:
                 matched.append(pattern.id)
                 # a question or a "what if" asks about the symptom in its own clause only: "do steroids cause
                 # weight gain. also i suddenly have the worst headache of my life" tells of one
-                clause = _clause_at(text, match.start())
+                clause = _piece_at(text, match.start(), _CLAUSE_END, with_end=True)  # with its end mark
                 asked = bool(self.question.search(clause.strip())) or clause.rstrip().endswith("?")
                 supposed = bool(self.hypothetical.search(clause))
                 # "I had a stroke in 2015, the neurologist cleared me": history, unless something in the
                 # same part is now ("fine now" is not); "..., stopped my aspirin last week" dates the aspirin
-                part = _RESOLVED.sub(" ", _part_at(text, match.start()))
+                part = _RESOLVED.sub(" ", _piece_at(text, match.start(), _PARTS, with_end=False))
                 history = bool(self.long_ago.search(part)) and not self.present.search(part)
                 if pattern.kind == "crisis":  # always taken as now
                     if about_someone and not (asked and self.informational_crisis.search(clause)):
@@ -132,22 +132,12 @@ class SafetyChecker:
         )
 
 
-def _part_at(text: str, position: int) -> str:
-    """The comma-separated part of the text around a position."""
+def _piece_at(text: str, position: int, boundaries: re.Pattern[str], with_end: bool) -> str:
+    """The piece of the text between two boundaries around a position, with its end mark or without."""
     start = 0
-    for boundary in _PARTS.finditer(text):
+    for boundary in boundaries.finditer(text):
         if boundary.end() > position:
-            return text[start : boundary.start()]
-        start = boundary.end()
-    return text[start:]
-
-
-def _clause_at(text: str, position: int) -> str:
-    """The sentence or added clause ("..., also my chest hurts") around a position, with its end mark."""
-    start = 0
-    for boundary in _CLAUSE_END.finditer(text):
-        if boundary.end() > position:
-            return text[start : boundary.end()]
+            return text[start : boundary.end() if with_end else boundary.start()]
         start = boundary.end()
     return text[start:]
 
