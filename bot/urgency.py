@@ -193,7 +193,10 @@ class UrgencyDetector:
         read = logits if texts else np.array([self.model.probe.bias])
         words = self.model.words.logits(texts) if texts else np.array([self.model.words.bias])
         features = combiner_row(self.checker, message, texts, read, words, whole_logit, assessment)
-        return features, texts, vectors, logits
+        # how urgent each text sounds, to both probes: the combiner's "most urgent clause", the clauses
+        # left to answer beside a card and the kind of a card no pattern names all read this one score
+        scores = read + words if texts else np.zeros(0)
+        return features, texts, vectors, scores
 
     def assess(self, message: str) -> Urgency:
         assessment = self.checker.assess(message)
@@ -201,28 +204,28 @@ class UrgencyDetector:
             level = "card" if assessment.urgent_kind else ("notice" if assessment.mentions_emergency else None)
             return Urgency(level, assessment.urgent_kind, float(level == "card"), message, assessment)
         model = self.model
-        features, texts, vectors, logits = self.features(message, assessment)
+        features, texts, vectors, scores = self.features(message, assessment)
         probability = model.combiner.probability(features)
         level = "card" if probability >= model.card else ("notice" if probability >= model.notice else None)
         if assessment.urgent_kind is not None and level is None:
             level = "notice"
         kind = None
         if level == "card":
-            kind = assessment.urgent_kind or self._kind_from_patterns(assessment) or self._nearest(vectors, logits)
+            kind = assessment.urgent_kind or self._kind_from_patterns(assessment) or self._nearest(vectors, scores)
         elif level == "notice":  # a notice names a specific number only when a pattern says which
             kind = assessment.urgent_kind or self._kind_from_patterns(assessment) or "emergency"
         informational = message
         if level == "card":
             parts = clauses(message)
-            scores = dict(zip(texts, logits))
-            cut = float(np.median(logits)) if len(logits) > 2 else float(logits.max(initial=0.0))
+            by_text = dict(zip(texts, scores))
+            cut = float(np.median(scores)) if len(scores) > 2 else float(scores.max(initial=0.0))
             # A card no pattern supports rests on the classifier alone. Should it be wrong ("revlimid and my
             # wife wants a baby"), the person must still get the answer, so its statements are read as
             # asking too; beside a pattern's card, statements ask nothing ("I took 3 instead of 1").
             probe_only = not assessment.matched
             asked = [p for p in parts if probe_only or self.checker.question.search(fold(p).strip())]
             if len(parts) > 1:
-                informational = " ".join(p for p in asked if scores.get(p, -np.inf) < cut)
+                informational = " ".join(p for p in asked if by_text.get(p, -np.inf) < cut)
             else:
                 informational = message if probe_only else ""
         return Urgency(level, kind, probability, informational, assessment)
@@ -232,11 +235,11 @@ class UrgencyDetector:
         matched = [kinds[m] for m in assessment.matched if m in kinds]
         return next((k for k in KINDS if k in matched), None)
 
-    def _nearest(self, vectors: np.ndarray, logits: np.ndarray) -> str:
+    def _nearest(self, vectors: np.ndarray, scores: np.ndarray) -> str:
         assert self.model is not None
-        if not len(logits):
+        if not len(scores):
             return "emergency"
-        most_urgent = vectors[int(np.argmax(logits))]
+        most_urgent = vectors[int(np.argmax(scores))]
         centroids = self.model.centroids
         return max(centroids, key=lambda k: float(centroids[k] @ most_urgent)) if centroids else "emergency"
 
