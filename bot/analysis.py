@@ -30,6 +30,9 @@ ASPECT_WORDS_FILE = DATA_DIR / "aspect_words.txt"
 FRAME_WEIGHT = 0.5  # "side effects", "given": they rank passages, but the subject ("BCG") matters more
 
 _WORD = re.compile(r"[a-z0-9]+")
+_COMPOUND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+MAX_COMPOUND_PARTS = 3  # "pre-cancers", "il-6", "t-cell"; longer runs are slugs and dates
+MAX_COMPOUND_LENGTH = 24
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
@@ -44,6 +47,23 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Surface words of a text, folded; stopwords kept."""
     return _WORD.findall(fold(text))
+
+
+def hyphenated(text: str) -> list[str]:
+    """The hyphenated words of a text that are joined into one more term (folded, with hyphens)."""
+    return [c for c in _COMPOUND.findall(fold(text)) if joined_compounds(c)]
+
+
+def joined_compounds(folded: str) -> list[str]:
+    """Hyphenated words written solid as well: 'pre-cancers' -> 'precancers', 'IL-6' -> 'il6', so
+    "precancerous" and "il6" find them. Each part stays a term of its own too."""
+    found = []
+    for match in _COMPOUND.finditer(folded):
+        parts = match.group(0).split("-")
+        joined = "".join(parts)
+        if len(parts) <= MAX_COMPOUND_PARTS and len(joined) <= MAX_COMPOUND_LENGTH and not joined.isdigit():
+            found.append(joined)
+    return found
 
 
 def read_list(path: Path) -> list[str]:
@@ -93,6 +113,7 @@ class Analyzer:
         language: str = "english",
         min_length: int = 1,
         base_forms: Mapping[str, str] | None = None,
+        join_hyphens: bool = True,
     ) -> None:
         self.stopwords = frozenset(stopwords)
         self.base_forms = dict(base_forms or {})  # "took" -> "take": what the stemmer cannot join
@@ -102,6 +123,7 @@ class Analyzer:
         if min_length < 1:
             raise ValueError(f"min_length must be >= 1, got {min_length}")
         self.min_length = min_length
+        self.join_hyphens = join_hyphens
         self._stemmer = SnowballStemmer(language)
         self._stem = lru_cache(maxsize=200_000)(self._stem_uncached)
 
@@ -114,7 +136,13 @@ class Analyzer:
 
     @classmethod
     def from_settings(cls, settings: dict) -> Analyzer:
-        return cls(settings["stopwords"], settings["language"], settings["min_length"], settings.get("base_forms"))
+        return cls(
+            settings["stopwords"],
+            settings["language"],
+            settings["min_length"],
+            settings.get("base_forms"),
+            settings.get("join_hyphens", False),
+        )
 
     def settings(self) -> dict:
         return {
@@ -123,6 +151,7 @@ class Analyzer:
             "min_length": self.min_length,
             "base_forms": dict(sorted(self.base_forms.items())),
             "token_pattern": _WORD.pattern,
+            "join_hyphens": self.join_hyphens,
             "folding": "NFKD-lower",
         }
 
@@ -133,9 +162,20 @@ class Analyzer:
         return self._stem(word)
 
     def terms(self, text: str) -> list[str]:
-        return [
-            self._stem(w) for w in _WORD.findall(fold(text)) if w not in self.stopwords and len(w) >= self.min_length
-        ]
+        folded = fold(text)
+        found = [self._stem(w) for w in _WORD.findall(folded) if w not in self.stopwords and len(w) >= self.min_length]
+        if self.join_hyphens and "-" in folded:
+            for compound in hyphenated(folded):
+                found += self.compound_stems(compound)
+        return found
+
+    def compound_stems(self, compound: str) -> list[str]:
+        """'pre-cancers' -> 'precanc' (the solid word's stem) and 'precancer' (the parts before the last
+        kept whole, the last stemmed), since the stemmer cuts a solid word differently from its parts:
+        "precancerous" stems to the second, "precancers" to the first."""
+        *modifiers, head = compound.split("-")
+        stems = [self._stem("".join(modifiers) + head), "".join(modifiers) + self._stem(head)]
+        return list(dict.fromkeys(s for s in stems if s not in self.stopwords))
 
 
 @dataclass(frozen=True)
@@ -311,6 +351,12 @@ class QueryExpander:
                 corrected_words.append(word)
         normalized = " ".join(corrected_words)
         have = {t.term for t in terms}
+        if analyzer.join_hyphens:  # "il-6" also as "il6", standing in for each of its parts
+            for compound in hyphenated(folded):
+                for stem in analyzer.compound_stems(compound):
+                    if stem not in have and self.known(stem):
+                        have.add(stem)
+                        terms.append(QueryTerm(stem, self.expansion_weight, compound, "expansion"))
         matched = self.expansions.matches(f" {normalized} ") + self.expansions.matches(folded)
         for phrase, targets in matched + self._stem_matches(normalized, {phrase for phrase, _ in matched}):
             concept = phrase

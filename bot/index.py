@@ -285,6 +285,11 @@ def _written_forms(analyzer: Analyzer, texts: Iterator[str], vocabulary: list[st
             if analyzer.is_content(word):
                 forms = counts.setdefault(analyzer.stem(word), {})
                 forms[word] = forms.get(word, 0) + 1
+        if analyzer.join_hyphens:  # a joined compound's term ("il6") is written "il-6"
+            for compound in analysis.hyphenated(text):
+                for stem in analyzer.compound_stems(compound):
+                    forms = counts.setdefault(stem, {})
+                    forms[compound] = forms.get(compound, 0) + 1
     return [max(counts[t].items(), key=lambda kv: (kv[1], kv[0]))[0] if t in counts else t for t in vocabulary]
 
 

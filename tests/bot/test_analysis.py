@@ -134,3 +134,31 @@ def test_a_table_phrase_is_found_in_another_inflection(loaded_index):
     assert loaded_index.analyzer.stem("neuropathy") in _expanded_terms(loaded_index, "my feet are numb")
     terms = [t for t in loaded_index.expander.expand("my feet are numb") if t.source == "expansion"]
     assert {t.concept for t in terms} == {"numb"}  # named by the question's own word, so coverage links it
+
+
+@pytest.mark.parametrize(
+    "written, typed",
+    [("pre-cancers", "precancerous"), ("pre-cancers", "precancers"), ("IL-6", "il6"), ("T-cells", "tcells")],
+)
+def test_a_hyphenated_word_is_found_written_solid(written, typed):
+    analyzer = Analyzer.default()
+    indexed = analyzer.terms(f"Treats {written} well.")
+    assert set(analyzer.terms(written.replace("-", " "))) <= set(indexed)  # each part is still a term
+    assert analyzer.stem(typed) in indexed
+
+
+@pytest.mark.parametrize("text", ["1-800-227-2345", "2025-07-07", "cancer-immunotherapy-2018-review"])
+def test_numbers_dates_and_slugs_are_not_joined(text):
+    analyzer = Analyzer.default()
+    assert analyzer.terms(text) == [analyzer.stem(w) for w in text.split("-") if analyzer.is_content(w)]
+
+
+def test_an_index_saved_before_joining_keeps_its_tokenizer():
+    settings = Analyzer.default().settings()
+    del settings["join_hyphens"]
+    assert "il6" not in Analyzer.from_settings(settings).terms("IL-6")
+
+
+def test_a_hyphenated_question_word_also_asks_for_its_solid_term(loaded_index):
+    terms = loaded_index.expander.expand("what are il-6 inhibitors")
+    assert any(t.term == "il6" and t.concept == "il-6" for t in terms)
