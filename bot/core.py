@@ -57,6 +57,10 @@ def _quote(text: str, spans: tuple[tuple[int, int], ...], item: bool) -> str:
     return out
 
 
+def _solid_compounds(parsed: ParsedQuestion) -> list[str]:
+    return [t.concept.replace("-", "") for t in parsed.query.terms if t.source == "expansion" and "-" in t.concept]
+
+
 class Bot:
     def __init__(
         self,
@@ -162,6 +166,8 @@ class Bot:
         ``dense=False`` leaves the sentence vectors out, as on an index above DENSE_MAX_PASSAGES."""
         parsed = self.parse(question)
         topics = [w.text for w in parsed.subjects if w.weight >= TOPIC_SPECIFICITY]
+        # a hyphenated name the pages know ("IL-6") is a topic written solid, though its parts are common
+        topics += [c for c in dict.fromkeys(_solid_compounds(parsed)) if c not in topics]
         # what is asked about the topic: every other word the pages know ("side effects", "pregnant"), so
         # "what about lenalidomide?" asks the same of the new topic
         frame_list = [w.text for w in parsed.words if w.frame or (w.known and w.text not in topics)]

@@ -19,6 +19,14 @@ def test_follow_ups_resolve_against_the_earlier_topic(bot):
     assert "lenalidomide" in third.follow_up_topic.lower()
 
 
+def test_a_hyphenated_name_is_carried_as_the_topic(bot):
+    """'B-cell' is two common words apart; written solid it names one thing, and the follow-up stays on it."""
+    first = bot.ask("what is a b-cell inhibitor")
+    assert "bcell" in bot.codec.loads(first.context).subject
+    second = bot.ask("can you name one", first.context)
+    assert second.type == "answer" and "rituximab" in second.answer.lower()
+
+
 def test_context_is_signed_and_round_trips():
     codec = ContextCodec("k")
     context = Context(("bcg",), ("given",), 2)
