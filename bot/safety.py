@@ -113,7 +113,8 @@ class SafetyChecker:
                     pass
                 elif pattern.needs_person:
                     # with no one named ("chest pain revlimid") it may be a look-up: the classifier decides
-                    if about_someone and not supposed:
+                    # ... unless it is told as happening now: "vomiting blood just now", "bleeding won't stop"
+                    if (about_someone or (self.present.search(clause) and not asked)) and not supposed:
                         urgent.add(pattern.kind)
                 elif not (asked and (supposed or not about_someone)):  # "what happens if I double dose?"
                     urgent.add(pattern.kind)

@@ -31,6 +31,20 @@ URGENT = [
     ("my baby has gone grey and floppy", "emergency"),  # colour change with no body part named
     ("my wife is having a severe allergic reaction", "emergency"),
     ("what are the side effects of revlimid, also my face suddenly went numb", "emergency"),  # a stroke sign
+    # told as happening now, with no one named: not a look-up
+    ("throwing up blood right now", "emergency"),
+    ("nosebleed still won't stop", "emergency"),
+    # wordings beyond the first list, one per kind
+    ("my uncle is vomiting dark red blood", "emergency"),
+    ("there's a heavy pressure in the centre of my chest", "emergency"),
+    ("my grandad's mouth looks crooked and his words are coming out jumbled", "emergency"),
+    ("my neighbour just had a fit in our kitchen", "emergency"),
+    ("I blacked out in the shower", "emergency"),
+    ("my eyes are swelling shut after the injection", "emergency"),
+    ("she's struggling for breath", "emergency"),
+    ("I'm on pomalidomide and my temp is 38.7", "fever"),
+    ("I accidentally took my thalidomide twice tonight", "poison"),
+    ("our kitten chewed a capsule I dropped", "poison"),
 ]
 NOT_URGENT = [
     "Can lenalidomide cause blood clots?",
@@ -48,6 +62,9 @@ NOT_URGENT = [
     "if my kid ever got into my pills, which number would I call",  # supposed, in a question
     "how can I tell a panic attack from a heart attack",
     "the leaflet mentions chest pain, I haven't had any",  # denied after the symptom
+    "if my puppy swallowed a tablet would that be dangerous",  # supposed, asked with "would that be"
+    "I take it twice a day with food",  # a schedule, not a double dose
+    "my temp is 37.2 and I feel fine",  # a normal temperature
 ]
 
 
