@@ -45,6 +45,11 @@ URGENT = [
     ("I'm on pomalidomide and my temp is 38.7", "fever"),
     ("I accidentally took my thalidomide twice tonight", "poison"),
     ("our kitten chewed a capsule I dropped", "poison"),
+    # a crisis told without the word suicide
+    ("I've been stockpiling my tablets", "crisis"),
+    ("my brother says he wants to die", "crisis"),
+    ("I'll swallow the lot and never wake up", "crisis"),
+    ("she has been giving away all her belongings", "crisis"),
 ]
 NOT_URGENT = [
     "Can lenalidomide cause blood clots?",
@@ -65,6 +70,7 @@ NOT_URGENT = [
     "if my puppy swallowed a tablet would that be dangerous",  # supposed, asked with "would that be"
     "I take it twice a day with food",  # a schedule, not a double dose
     "my temp is 37.2 and I feel fine",  # a normal temperature
+    "I want the itching to stop",  # a side effect, not a wish to die
 ]
 
 
