@@ -151,7 +151,8 @@ def _share(a: Unit, b: Unit) -> float:
 
 
 def _merge_lists(units: list[Unit]) -> list[Unit]:
-    """Items of one list join into one unit: the lead-in, then the items in the order written."""
+    """Items of one list join into one unit: the lead-in, then the items best first (the units come
+    ranked): for "what is a B-cell inhibitor" the B-cell item, not the T-cell one written above it."""
     merged: list[Unit] = []
     for unit in units:
         if unit.item:
@@ -159,8 +160,8 @@ def _merge_lists(units: list[Unit]) -> list[Unit]:
             if home is not None:
                 m = merged[home]
                 lines = dict(zip(m.spans, m.text.split("\n"))) | dict(zip(unit.spans, unit.text.split("\n")))
-                items = sorted(set(lines) - ({m.lead} if m.lead else set()))
-                spans = ((m.lead,) if m.lead else ()) + tuple(items)
+                items = [span for span in (*m.spans, *unit.spans) if span != m.lead]
+                spans = ((m.lead,) if m.lead else ()) + tuple(dict.fromkeys(items))
                 text = "\n".join(lines[span] for span in spans)
                 merged[home] = Unit(m.pid, spans, text, m.terms | unit.terms, True, m.lead, m.rows + unit.rows)
                 continue

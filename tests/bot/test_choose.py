@@ -30,3 +30,29 @@ def test_a_named_pages_copy_replaces_a_repeat_only_when_it_says_all_of_it():
     assert [u.pid for u in swapped.units] == [1]  # the same words: cited from the named page
     kept = _selection_of([(longer_unnamed, 0.9, 0.0), (short_named, 0.8, 1.0)])
     assert [u.pid for u in kept.units] == [3]  # the named sentence would lose "its side effects include"
+
+
+def test_items_of_one_list_follow_their_lead_in_best_first():
+    from bot.candidates import Unit
+
+    text = "Types include:\n• T-cell inhibitor: blocks T-cells.\n• B-cell inhibitor: blocks B-cells."
+    lead, t_item, b_item = ((start, start + len(line)) for line, start in _lines(text))
+
+    def item(span):
+        body = text[lead[0] : lead[1]] + "\n" + text[span[0] : span[1]]
+        return Unit(7, (lead, span), body, frozenset(body.lower().split()), True, lead, (0,))
+
+    chosen = _selection_of([(item(t_item), 0.7, 0.0), (item(b_item), 0.9, 0.0)]).units
+    assert len(chosen) == 1 and chosen[0].spans == (lead, b_item, t_item)
+    assert chosen[0].text.split("\n") == [
+        "Types include:",
+        "• B-cell inhibitor: blocks B-cells.",
+        "• T-cell inhibitor: blocks T-cells.",
+    ]
+
+
+def _lines(text):
+    start = 0
+    for line in text.split("\n"):
+        yield line, start
+        start += len(line) + 1
