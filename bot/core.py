@@ -138,9 +138,22 @@ class Bot:
         previous = self.codec.loads(context)
         urgency = self.urgency.assess(question)
         if urgency.level == "card":
-            rest = self._reply(urgency.informational, previous, None) if urgency.informational.strip() else None
+            rest = None
+            if urgency.informational.strip():
+                # "my dad took two of his thalidomide by mistake, also what are its side effects": the
+                # question's "its" is the drug the emergency part names, not the previous turn's topic
+                rest = self._reply(urgency.informational, self._own_topic(question, previous), None)
             return self._urgent(urgency, previous, rest if rest is not None and rest.type == "answer" else None)
         return self._reply(question, previous, self._notice(urgency), urgency.assessment.personal_advice)
+
+    def _own_topic(self, message: str, previous: Context) -> Context:
+        """The specific words of the whole message the pages know, as the topic its parts lean on."""
+        topics = [
+            w.text
+            for w in self.parse(message).subjects
+            if w.known and w.weight >= TOPIC_SPECIFICITY and re.fullmatch(r"[a-z0-9]+", w.text)
+        ]
+        return Context(tuple(topics[:MAX_TOPIC_WORDS]), (), previous.turns) if topics else previous
 
     def _reply(self, question: str, previous: Context, notice: str | None, advice: bool = False) -> Answer:
         understood = self.understand(question, previous)

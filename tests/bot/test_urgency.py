@@ -89,6 +89,15 @@ def test_a_mixed_message_gets_the_card_then_the_answer(bot, message):
     assert all(seg.text in reply.answer for seg in reply.segments)
 
 
+def test_the_question_beside_a_card_leans_on_the_drug_the_message_names(bot):
+    """"its" is the thalidomide of the emergency part, even after a turn about another drug."""
+    previous = bot.ask("what is imiquimod").context
+    reply = bot.ask("my mum took two of her thalidomide by mistake, and what are its side effects", previous)
+    assert reply.type == "urgent" and reply.emergency["kind"] == "poison"
+    assert reply.segments and "thalidomide" in " ".join(seg.text for seg in reply.segments).lower()
+    assert "imiquimod" not in reply.answer.lower() and "skin" not in reply.answer.lower()
+
+
 @pytest.mark.xfail(
     reason="issue 13 asks for answer + notice; the fitted card still fires on this look-up", strict=False
 )
