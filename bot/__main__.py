@@ -135,6 +135,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _table_cell(text: str) -> str:
+    return text.replace("|", "\\|")  # a bar inside a Markdown table cell, even in code, must be escaped
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     if args.markdown:
         print("| setting | default | what it does |\n|---|---|---|")
@@ -144,7 +148,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
                 if setting.name not in ("CORPUS_DIR", "INDEX_DIR", "FEEDBACK_DB")
                 else str(setting.default).replace(str(PROJECT_ROOT) + "/", "")
             )
-            print(f"| `{setting.name}` | `{default!s}` | {setting.help} |")
+            if isinstance(default, list) and default:
+                default = " | ".join(default)  # as the environment variable is written
+            print(f"| `{setting.name}` | `{_table_cell(str(default))}` | {_table_cell(setting.help)} |")
         return 0
     for setting in SETTINGS:
         print(f"{setting.name} (default {setting.default!r}): {setting.help}")

@@ -10,10 +10,10 @@ from typing import Any
 
 from . import calibration
 from . import index as index_module
-from .analysis import names_drug_or_condition
+from .analysis import names_drug_or_condition, words
 from .candidates import Candidates, PassageFacts, Unit, gather
 from .choose import decide, select
-from .conversation import MAX_TOPIC_WORDS, Context, ContextCodec, resolve
+from .conversation import FOLLOW_UP_PRONOUNS, MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .encoder import Encoder, shared_encoder
 from .errors import InputError
 from .index import BuildConfig, Index
@@ -144,7 +144,22 @@ class Bot:
                 # question's "its" is the drug the emergency part names, not the previous turn's topic
                 rest = self._reply(urgency.informational, self._own_topic(question, previous), None)
             return self._urgent(urgency, previous, rest if rest is not None and rest.type == "answer" else None)
+        if not self._asks_something(question):  # "thanks!", "hi", "what can you do?"
+            return self._no_answer(previous, self._notice(urgency), (), self._help_text())
         return self._reply(question, previous, self._notice(urgency), urgency.assessment.personal_advice)
+
+    def _asks_something(self, message: str) -> bool:
+        """A word the index could match, or a pronoun that points back at the previous topic."""
+        return bool(self.index.analyzer.terms(message)) or bool(FOLLOW_UP_PRONOUNS & set(words(message)))
+
+    def _help_text(self) -> str:
+        s = self.settings
+        example = f" For example: \u201c{s['STARTER_QUESTIONS'][0]}\u201d" if s["STARTER_QUESTIONS"] else ""
+        return (
+            f"I answer questions from the pages I was given, and cite the source of each sentence.{example} "
+            f"For advice about your own treatment, please ask your care team, or call {s['HELPLINE_NAME']} at "
+            f"{s['HELPLINE_PHONE']}."
+        )
 
     def _own_topic(self, message: str, previous: Context) -> Context:
         """The specific words of the whole message the pages know, as the topic its parts lean on."""
@@ -280,9 +295,9 @@ class Bot:
         found = {word for word, stem in self.facts.surface_words(pid) if stem in wanted}
         return tuple(sorted(found, key=str.lower))
 
-    def _no_answer(self, context: Context, notice: str | None, topic: tuple[str, ...]) -> Answer:
+    def _no_answer(self, context: Context, notice: str | None, topic: tuple[str, ...], text: str = "") -> Answer:
         s = self.settings
-        text = (
+        text = text or (
             f"I don't have information on that in my sources. Please ask your care team, or call "
             f"{s['HELPLINE_NAME']} at {s['HELPLINE_PHONE']}."
         )

@@ -42,6 +42,12 @@ def _origins(value: str | list[str]) -> list[str]:
     return [part.strip().rstrip("/") for part in str(value).replace(",", " ").split() if part.strip()]
 
 
+def _questions(value: str | list[str]) -> list[str]:
+    if isinstance(value, list):
+        return value
+    return [part.strip() for part in str(value).split("|") if part.strip()]
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("CORPUS_DIR", str(PROJECT_ROOT / "corpus"), "Folder of corpus files (.txt, .md, .html, .jsonl)."),
     Setting("INDEX_DIR", str(PROJECT_ROOT / "instance" / "index"), "Where the built index is saved."),
@@ -96,6 +102,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RETENTION_DAYS", 90, "Days feedback and unanswered questions are kept.", int),
     Setting(
         "WIDGET_TITLE", "Ask about your treatment", "Widget heading; `?title=` may replace it by a short plain label."
+    ),
+    Setting(
+        "STARTER_QUESTIONS",
+        [
+            "What are immunomodulators?",
+            "What are the side effects of lenalidomide?",
+            "How is BCG given?",
+            "How is imiquimod applied?",
+        ],
+        "Questions the chat page offers to start with (separated by |); the first is the example the bot "
+        "gives when a message asks nothing. Set them for your own pages.",
+        _questions,
     ),
     Setting("HOST", "127.0.0.1", "Address `python app.py`, `make run` and gunicorn listen on."),
     Setting("PORT", 5000, "Port `python app.py`, `make run` and gunicorn listen on.", int),

@@ -14,14 +14,6 @@ from .history import Turn, open_history, seal, shown, slim
 from .limits import within_budget
 
 bp = Blueprint("chat", __name__)
-STARTERS = (
-    "What are immunomodulators?",
-    "What are the side effects of lenalidomide?",
-    "How is BCG given?",
-    "How is imiquimod applied?",
-)
-
-
 def render_chat(
     turns: list[Turn] | None = None,
     history: str = "",
@@ -36,7 +28,7 @@ def render_chat(
         turns=turns or [],
         history=history,
         error=error,
-        starters=STARTERS,
+        starters=current_app.config["STARTER_QUESTIONS"],
         embedded=embedded,
         theme=theme,
         title=title,

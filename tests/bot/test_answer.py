@@ -121,6 +121,16 @@ def test_questions_the_corpus_does_not_cover_get_no_answer(bot, question):
     assert reply.actions and reply.actions[0]["tel"] == bot.settings["HELPLINE_PHONE"]
 
 
+@pytest.mark.parametrize("message", ["thank you!", "ok", "what can you do?"])
+def test_a_message_that_asks_nothing_gets_an_example_not_a_passage(bot, message):
+    """With no word to look up, every passage 'covers' the question; after a topic it is no follow-up."""
+    for previous in (None, bot.ask("What is imiquimod?").context):
+        reply = bot.ask(message, previous)
+        assert reply.type == "no_answer" and not reply.citations
+        assert bot.settings["STARTER_QUESTIONS"][0] in reply.answer and bot.settings["HELPLINE_PHONE"] in reply.answer
+    assert bot.ask("what about it?", bot.ask("What is imiquimod?").context).type == "answer"  # a pronoun asks
+
+
 def test_helpline_number_is_a_setting(index_dir):
     from bot import Bot
 

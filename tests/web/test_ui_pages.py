@@ -213,3 +213,12 @@ def test_a_quote_across_a_paragraph_break_is_shown_as_two_paragraphs(client):
     html = client.post("/", data={"message": "What side effects do iMiDs cause?"}).get_data(as_text=True)
     for line in split[0].split("\n"):
         assert f"<p>{line.replace(chr(39), '&#39;')}" in html
+
+
+def test_the_starter_questions_are_a_setting(index_dir, tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(index_dir, tmp_path, STARTER_QUESTIONS="How is BCG given? | What is imiquimod?")
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert 'placeholder="For example: How is BCG given?"' in page and "What is imiquimod?" in page
+    assert "What are the side effects of lenalidomide?" not in page  # the defaults are replaced
