@@ -169,6 +169,14 @@ class Analyzer:
                 found += self.compound_stems(compound)
         return found
 
+    def joined_terms(self, text: str) -> frozenset[str]:
+        """The terms that only the solid reading of its hyphenated words gives a text."""
+        folded = fold(text)
+        if not (self.join_hyphens and "-" in folded):
+            return frozenset()
+        joined = {stem for compound in hyphenated(folded) for stem in self.compound_stems(compound)}
+        return frozenset(joined - {self._stem(w) for w in _WORD.findall(folded)})
+
     def compound_stems(self, compound: str) -> list[str]:
         """'pre-cancers' -> 'precanc' (the solid word's stem) and 'precancer' (the parts before the last
         kept whole, the last stemmed), since the stemmer cuts a solid word differently from its parts:

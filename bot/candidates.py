@@ -55,6 +55,12 @@ class Unit:
     item: bool
     lead: tuple[int, int] | None  # a list item's lead-in line
     rows: tuple[int, ...]  # sentence-vector rows the unit is made of
+    joined: frozenset[str] = frozenset()  # terms only the solid reading of a hyphenated word adds
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Its terms as written, each hyphenated word counted by its parts: what two units share."""
+        return self.terms - self.joined
 
 
 @dataclass
@@ -142,7 +148,7 @@ class PassageFacts:
                     own_lead = lead
                 spans = (own_lead, (s, e)) if own_lead else ((s, e),)
                 body = "\n".join(text[a:b].strip() for a, b in spans)
-                units.append(Unit(pid, spans, body, frozenset(analyzer.terms(body)), True, own_lead, (row,)))
+                units.append(_make_unit(analyzer, pid, spans, body, own_lead, (row,)))
                 run = []
                 continue
             lead = (s, e) if text[s:e].rstrip().endswith(":") else None
@@ -154,7 +160,7 @@ class PassageFacts:
             run_spans = tuple((a, b) for a, b, _ in run[-MAX_RUN:])
             body = " ".join(text[a:b] for a, b in run_spans)
             run_rows = tuple(r for _, _, r in run[-MAX_RUN:])
-            units.append(Unit(pid, run_spans, body, frozenset(analyzer.terms(body)), False, None, run_rows))
+            units.append(_make_unit(analyzer, pid, run_spans, body, None, run_rows, item=False))
         return units
 
     def unit_term_ids(self, pid: int) -> list[np.ndarray]:
@@ -185,6 +191,18 @@ class PassageFacts:
     def named_source(self, pid: int) -> float:
         doc = self.index.document_of(pid)
         return (0.5 if doc.get("publisher") else 0.0) + (0.5 if doc.get("reviewed") else 0.0)
+
+
+def _make_unit(
+    analyzer: Any,
+    pid: int,
+    spans: tuple[tuple[int, int], ...],
+    body: str,
+    lead: tuple[int, int] | None,
+    rows: tuple[int, ...],
+    item: bool = True,
+) -> Unit:
+    return Unit(pid, spans, body, frozenset(analyzer.terms(body)), item, lead, rows, analyzer.joined_terms(body))
 
 
 def _cover(words: tuple[Word, ...], terms: frozenset[str]) -> float:

@@ -140,14 +140,14 @@ def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: Pass
 def _overlap(a: Unit, b: Unit) -> bool:
     if a.pid == b.pid and any(sa < eb and sb < ea for sa, ea in a.spans for sb, eb in b.spans):
         return not (a.item and b.item and a.spans[-1] != b.spans[-1])  # two items of one list are not repeats
-    if not a.terms or not b.terms:
+    if not a.words or not b.words:
         return False
-    return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= REPEAT_SHARE
+    return len(a.words & b.words) / min(len(a.words), len(b.words)) >= REPEAT_SHARE
 
 
 def _share(a: Unit, b: Unit) -> float:
     """How much of ``a``'s words ``b`` has."""
-    return len(a.terms & b.terms) / len(a.terms) if a.terms else 1.0
+    return len(a.words & b.words) / len(a.words) if a.words else 1.0
 
 
 def _merge_lists(units: list[Unit]) -> list[Unit]:
@@ -163,7 +163,9 @@ def _merge_lists(units: list[Unit]) -> list[Unit]:
                 items = [span for span in (*m.spans, *unit.spans) if span != m.lead]
                 spans = ((m.lead,) if m.lead else ()) + tuple(dict.fromkeys(items))
                 text = "\n".join(lines[span] for span in spans)
-                merged[home] = Unit(m.pid, spans, text, m.terms | unit.terms, True, m.lead, m.rows + unit.rows)
+                merged[home] = Unit(
+                    m.pid, spans, text, m.terms | unit.terms, True, m.lead, m.rows + unit.rows, m.joined | unit.joined
+                )
                 continue
         merged.append(unit)
     return merged

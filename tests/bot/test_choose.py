@@ -56,3 +56,29 @@ def _lines(text):
     for line in text.split("\n"):
         yield line, start
         start += len(line) + 1
+
+
+def test_a_hyphenated_word_does_not_hide_a_repeat():
+    """The solid reading of "life-threatening" helps a question find it; counted as two more words, it
+    made these two pages' telling of one fact look different, and the answer quoted both."""
+    from bot.analysis import Analyzer
+    from bot.candidates import Unit
+    from bot.choose import _overlap
+
+    analyzer = Analyzer.default()
+    one = (
+        "There is also an increased risk of serious blood clots (that start in the leg and can travel to the "
+        "lungs). These tend to be more likely with thalidomide than with the other drugs. These drugs can also "
+        "cause severe birth defects if taken during pregnancy."
+    )
+    other = (
+        "There is also an elevated risk of life-threatening blood clots (that start in the leg and can travel to "
+        "the lungs). These are more common with thalidomide than with the other medications."
+    )
+
+    def unit(pid, text, joined):
+        return Unit(pid, ((0, len(text)),), text, frozenset(analyzer.terms(text)), False, None, (0,), joined)
+
+    assert analyzer.joined_terms(other) and not analyzer.joined_terms(one)
+    assert _overlap(unit(1, one, frozenset()), unit(2, other, analyzer.joined_terms(other)))
+    assert not _overlap(unit(1, one, frozenset()), unit(2, other, frozenset()))  # as it was
