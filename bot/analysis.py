@@ -50,19 +50,14 @@ def words(text: str) -> list[str]:
 
 
 def hyphenated(text: str) -> list[str]:
-    """The hyphenated words of a text that are joined into one more term (folded, with hyphens)."""
-    return [c for c in _COMPOUND.findall(fold(text)) if joined_compounds(c)]
-
-
-def joined_compounds(folded: str) -> list[str]:
-    """Hyphenated words written solid as well: 'pre-cancers' -> 'precancers', 'IL-6' -> 'il6', so
-    "precancerous" and "il6" find them. Each part stays a term of its own too."""
+    """The hyphenated words of a text (folded) that are also read written solid: 'pre-cancers' as
+    'precancers', 'IL-6' as 'il6', so "precancerous" and "il6" find them. Numbers, dates and slugs are not."""
     found = []
-    for match in _COMPOUND.finditer(folded):
-        parts = match.group(0).split("-")
-        joined = "".join(parts)
-        if len(parts) <= MAX_COMPOUND_PARTS and len(joined) <= MAX_COMPOUND_LENGTH and not joined.isdigit():
-            found.append(joined)
+    for compound in _COMPOUND.findall(fold(text)):
+        parts = compound.split("-")
+        solid = "".join(parts)
+        if len(parts) <= MAX_COMPOUND_PARTS and len(solid) <= MAX_COMPOUND_LENGTH and not solid.isdigit():
+            found.append(compound)
     return found
 
 

@@ -31,6 +31,7 @@ WARM_UP_QUESTION = "what are the side effects of lenalidmide, and how is it give
 # a topic of its own ("thalidomide", "shingles"); commoner words ("examples", "group", "baby") don't,
 # so a message made only of them continues the previous topic.
 TOPIC_SPECIFICITY = 0.4
+_TOPIC_WORD = re.compile(r"[a-z0-9]+")  # what a sealed context may carry
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -57,8 +58,12 @@ def _quote(text: str, spans: tuple[tuple[int, int], ...], item: bool) -> str:
     return out
 
 
-def _solid_compounds(parsed: ParsedQuestion) -> list[str]:
-    return [t.concept.replace("-", "") for t in parsed.query.terms if t.source == "expansion" and "-" in t.concept]
+def _topics(parsed: ParsedQuestion) -> list[str]:
+    """The words a question is about: its specific ones, and a hyphenated name the pages know ("IL-6")
+    written solid, though its parts alone are common."""
+    topics = [w.text for w in parsed.subjects if w.weight >= TOPIC_SPECIFICITY]
+    solid = [t.concept.replace("-", "") for t in parsed.query.terms if t.source == "expansion" and "-" in t.concept]
+    return list(dict.fromkeys([*topics, *solid]))
 
 
 class Bot:
@@ -144,7 +149,7 @@ class Bot:
                 # question's "its" is the drug the emergency part names, not the previous turn's topic
                 rest = self._reply(urgency.informational, self._own_topic(question, previous), None)
             return self._urgent(urgency, previous, rest if rest is not None and rest.type == "answer" else None)
-        if not self._asks_something(question):  # "thanks!", "hi", "what can you do?"
+        if not self._asks_something(question):  # "thanks!", "ok", "what can you do?"
             return self._no_answer(previous, self._notice(urgency), (), self._help_text())
         return self._reply(question, previous, self._notice(urgency), urgency.assessment.personal_advice)
 
@@ -163,11 +168,9 @@ class Bot:
 
     def _own_topic(self, message: str, previous: Context) -> Context:
         """The specific words of the whole message the pages know, as the topic its parts lean on."""
-        topics = [
-            w.text
-            for w in self.parse(message).subjects
-            if w.known and w.weight >= TOPIC_SPECIFICITY and re.fullmatch(r"[a-z0-9]+", w.text)
-        ]
+        parsed = self.parse(message)
+        unknown = {w.text for w in parsed.words if not w.known}  # a solid name is known: the index had it
+        topics = [w for w in _topics(parsed) if w not in unknown and _TOPIC_WORD.fullmatch(w)]
         return Context(tuple(topics[:MAX_TOPIC_WORDS]), (), previous.turns) if topics else previous
 
     def _reply(self, question: str, previous: Context, notice: str | None, advice: bool = False) -> Answer:
@@ -193,9 +196,7 @@ class Bot:
         """Everything before the fitted stages: follow-up resolution, parsing, retrieval, features.
         ``dense=False`` leaves the sentence vectors out, as on an index above DENSE_MAX_PASSAGES."""
         parsed = self.parse(question)
-        topics = [w.text for w in parsed.subjects if w.weight >= TOPIC_SPECIFICITY]
-        # a hyphenated name the pages know ("IL-6") is a topic written solid, though its parts are common
-        topics += [c for c in dict.fromkeys(_solid_compounds(parsed)) if c not in topics]
+        topics = _topics(parsed)
         # what is asked about the topic: every other word the pages know ("side effects", "pregnant"), so
         # "what about lenalidomide?" asks the same of the new topic
         frame_list = [w.text for w in parsed.words if w.frame or (w.known and w.text not in topics)]
@@ -209,8 +210,8 @@ class Bot:
         )
         known_topics = [w for w in (resolved.subject if resolved.follow_up else topics) if specificity(w) > 0]
         context = Context(
-            tuple(w for w in known_topics if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS] or previous.subject,
-            tuple(w for w in frame_list if re.fullmatch(r"[a-z0-9]+", w))[:MAX_TOPIC_WORDS],
+            tuple(w for w in known_topics if _TOPIC_WORD.fullmatch(w))[:MAX_TOPIC_WORDS] or previous.subject,
+            tuple(w for w in frame_list if _TOPIC_WORD.fullmatch(w))[:MAX_TOPIC_WORDS],
             previous.turns + 1,
         )
         return Understood(
