@@ -21,6 +21,7 @@ DEFAULT_TOKEN_MAX_AGE = 4 * 3600
 MAX_CONTEXT_CHARS = 2048
 MAX_TOPIC_WORDS = 8
 FOLLOW_UP_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "one", "ones"})
+_ASKED = re.compile(r"\?\s*$|^\s*(?:what|which|who|how|why|when|where|can|could|does|do|is|are|should|will|any)\b")
 _WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\b|^\s*and\s+(?:what\s+about\s+)?|^\s*same\s+for\b")
 
 
@@ -100,7 +101,9 @@ def resolve(question: str, context: Context, subject_words: list[str], frame_wor
         return Resolved(
             f"{question} {' '.join(context.frame)}", True, tuple(subject_words), (*subject_words, *context.frame)
         )
-    if not subject_words or folded_words & FOLLOW_UP_PRONOUNS:
+    # "hello", "cool", "bye" name no topic but ask nothing either: they do not continue the last one
+    asks = continuation or bool(frame_words) or bool(_ASKED.search(fold(question)))
+    if (not subject_words and asks) or folded_words & FOLLOW_UP_PRONOUNS:
         merged = tuple(dict.fromkeys([*context.subject, *subject_words]))[:MAX_TOPIC_WORDS]
         # "and the rare ones?" continues the question as well as the topic
         carried = (*context.subject, *(context.frame if continuation else ()))

@@ -19,6 +19,24 @@ def test_follow_ups_resolve_against_the_earlier_topic(bot):
     assert "lenalidomide" in third.follow_up_topic.lower()
 
 
+@pytest.mark.parametrize(
+    "message, known_words, follow_up",
+    [
+        ("cool", [], False),  # names no topic and asks nothing: not a request to repeat the last answer
+        ("bye", [], False),
+        ("examples", ["examples"], True),  # a word the pages know
+        ("names?", [], True),  # asked
+        ("and for kids", [], True),  # a continuation
+        ("is it safe", ["safe"], True),
+    ],
+)
+def test_only_a_message_that_asks_something_continues_the_topic(message, known_words, follow_up):
+    from bot.conversation import resolve
+
+    resolved = resolve(message, Context(("imiquimod",), ("side", "effects"), 1), [], known_words)
+    assert resolved.follow_up is follow_up
+
+
 def test_a_hyphenated_name_is_carried_as_the_topic(bot):
     """'B-cell' is two common words apart; written solid it names one thing, and the follow-up stays on it."""
     first = bot.ask("what is a b-cell inhibitor")
