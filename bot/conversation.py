@@ -21,7 +21,6 @@ DEFAULT_TOKEN_MAX_AGE = 4 * 3600
 MAX_CONTEXT_CHARS = 2048
 MAX_TOPIC_WORDS = 8
 FOLLOW_UP_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "one", "ones"})
-_ASKED = re.compile(r"\?\s*$|^\s*(?:what|which|who|how|why|when|where|can|could|does|do|is|are|should|will|any)\b")
 _WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\b|^\s*and\s+(?:what\s+about\s+)?|^\s*same\s+for\b")
 
 
@@ -85,10 +84,13 @@ def _word_list(value: object) -> bool:
     )
 
 
-def resolve(question: str, context: Context, subject_words: list[str], frame_words: list[str]) -> Resolved:
+def resolve(
+    question: str, context: Context, subject_words: list[str], frame_words: list[str], asked: bool = True
+) -> Resolved:
     """Rewrite a follow-up using the previous turn's topic.
 
-    ``subject_words``/``frame_words`` are the question's own content words, split by the caller.
+    ``subject_words``/``frame_words`` are the question's own content words, split by the caller;
+    ``asked``: whether it is put as a question (the safety lexicon's reading).
     - "what about lenalidomide?": the new subject with the previous frame;
     - "what are its side effects?", "give me examples": the previous subject with this question;
     - "and the rare ones?": the previous subject and frame with this question.
@@ -102,7 +104,7 @@ def resolve(question: str, context: Context, subject_words: list[str], frame_wor
             f"{question} {' '.join(context.frame)}", True, tuple(subject_words), (*subject_words, *context.frame)
         )
     # "hello", "cool", "bye" name no topic but ask nothing either: they do not continue the last one
-    asks = continuation or bool(frame_words) or bool(_ASKED.search(fold(question)))
+    asks = continuation or bool(frame_words) or asked
     if (not subject_words and asks) or folded_words & FOLLOW_UP_PRONOUNS:
         merged = tuple(dict.fromkeys([*context.subject, *subject_words]))[:MAX_TOPIC_WORDS]
         # "and the rare ones?" continues the question as well as the topic

@@ -200,7 +200,7 @@ class Bot:
         # what is asked about the topic: every other word the pages know ("side effects", "pregnant"), so
         # "what about lenalidomide?" asks the same of the new topic
         frame_list = [w.text for w in parsed.words if w.frame or (w.known and w.text not in topics)]
-        resolved = resolve(question, previous, topics, frame_list)
+        resolved = resolve(question, previous, topics, frame_list, self.safety.reading(question)["question"] > 0)
         if resolved.follow_up:
             parsed = self.parse(resolved.text)
             frame_list = [w.text for w in parsed.words if (w.frame or w.known) and w.text not in resolved.subject]

@@ -32,8 +32,10 @@ def test_follow_ups_resolve_against_the_earlier_topic(bot):
 )
 def test_only_a_message_that_asks_something_continues_the_topic(message, known_words, follow_up):
     from bot.conversation import resolve
+    from bot.safety import default_checker
 
-    resolved = resolve(message, Context(("imiquimod",), ("side", "effects"), 1), [], known_words)
+    asked = default_checker().reading(message)["question"] > 0
+    resolved = resolve(message, Context(("imiquimod",), ("side", "effects"), 1), [], known_words, asked)
     assert resolved.follow_up is follow_up
 
 
