@@ -32,6 +32,11 @@ WARM_UP_QUESTION = "what are the side effects of lenalidmide, and how is it give
 # so a message made only of them continues the previous topic.
 TOPIC_SPECIFICITY = 0.4
 _TOPIC_WORD = re.compile(r"[a-z0-9]+")  # what a sealed context may carry
+# "hi" or "good morning" opens a chat and asks nothing ("morning" alone is a word the pages use)
+_GREETING = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|howdy|greetings)(?:\s+there)?|good\s+(?:morning|afternoon|evening|day))\b",
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -155,6 +160,7 @@ class Bot:
 
     def _asks_something(self, message: str) -> bool:
         """A word the index could match, or a pronoun that points back at the previous topic."""
+        message = _GREETING.sub(" ", message)
         return bool(self.index.analyzer.terms(message)) or bool(FOLLOW_UP_PRONOUNS & set(words(message)))
 
     def _help_text(self) -> str:

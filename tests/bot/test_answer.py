@@ -121,7 +121,7 @@ def test_questions_the_corpus_does_not_cover_get_no_answer(bot, question):
     assert reply.actions and reply.actions[0]["tel"] == bot.settings["HELPLINE_PHONE"]
 
 
-@pytest.mark.parametrize("message", ["thank you!", "ok", "what can you do?"])
+@pytest.mark.parametrize("message", ["thank you!", "ok", "what can you do?", "hi", "Hello!", "good morning"])
 def test_a_message_that_asks_nothing_gets_an_example_not_a_passage(bot, message):
     """With no word to look up, every passage 'covers' the question; after a topic it is no follow-up."""
     for previous in (None, bot.ask("What is imiquimod?").context):
