@@ -181,6 +181,10 @@ class Bot:
 
     def _reply(self, question: str, previous: Context, notice: str | None, advice: bool = False) -> Answer:
         understood = self.understand(question, previous)
+        if not understood.candidates.question.subjects:
+            # only words that frame a question ("I'm scared", "help", "how is it given?" before any topic):
+            # every passage would look on topic, so ask for one instead of quoting any
+            return self._no_answer(understood.refused_context, notice, (), self._help_text())
         mode = self.params.mode(self.dense)
         selection = select(understood.candidates, mode)
         decision = decide(understood.candidates, selection, mode, self.facts)

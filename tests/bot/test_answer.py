@@ -131,6 +131,20 @@ def test_a_message_that_asks_nothing_gets_an_example_not_a_passage(bot, message)
     assert bot.ask("what about it?", bot.ask("What is imiquimod?").context).type == "answer"  # a pronoun asks
 
 
+@pytest.mark.parametrize("message", ["I am scared", "help", "how is it given?", "what are the side effects?"])
+def test_a_first_message_that_names_no_topic_is_asked_for_one(bot, message):
+    """Made only of words that frame a question, it finds every passage 'on topic': none is quoted."""
+    reply = bot.ask(message)
+    assert reply.type == "no_answer" and not reply.citations
+    assert bot.settings["STARTER_QUESTIONS"][0] in reply.answer
+
+
+@pytest.mark.parametrize("message", ["how is it given?", "what are the side effects?"])
+def test_the_same_words_after_a_topic_ask_about_it(bot, message):
+    follow = bot.ask(message, bot.ask("What is imiquimod?").context)
+    assert follow.type == "answer" and "imiquimod" in follow.answer.lower()
+
+
 def test_helpline_number_is_a_setting(index_dir):
     from bot import Bot
 
