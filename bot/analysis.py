@@ -10,6 +10,7 @@ vocabulary (RapidFuzz).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,12 @@ BRAND_NAMES_FILE = DATA_DIR / "brand_names.tsv"
 IRREGULAR_FORMS_FILE = DATA_DIR / "irregular_forms.tsv"
 FRAME_WORDS_FILE = DATA_DIR / "frame_words.txt"
 ASPECT_WORDS_FILE = DATA_DIR / "aspect_words.txt"
+# a word the stemmer keeps apart from its relatives ("tingly", "tingling") is matched to a corpus word
+# that begins with the same ROOT_LETTERS or more and differs from it only in common English endings ("-er" is left out: a counter is not a count)
+ROOT_LETTERS = 5
+ENDINGS = frozenset(
+    "|e|s|es|ed|ing|ings|or|ors|y|ly|ies|ied|ion|ions|ness|ity|al|ic|ive|ment|ments".split("|")
+)
 FRAME_WEIGHT = 0.5  # "side effects", "given": they rank passages, but the subject ("BCG") matters more
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -331,6 +338,20 @@ class QueryExpander:
         """The vocabulary word a misspelled word stands for, or None."""
         return self._correct(word)
 
+    def relative(self, word: str) -> str | None:
+        """A corpus word of the same root that the stemmer keeps apart ("tingly" -> "tingling",
+        "bruises" -> "bruising"): the two share a beginning of ROOT_LETTERS or more and differ only in
+        English endings. The longest shared beginning wins, then the shorter word."""
+        if len(word) < ROOT_LETTERS:
+            return None
+        best: tuple[int, int, str] | None = None
+        for other in self._by_initial.get(word[0], ()):
+            shared = len(os.path.commonprefix((word, other)))
+            if shared >= ROOT_LETTERS and word[shared:] in ENDINGS and other[shared:] in ENDINGS:
+                key = (-shared, len(other), other)
+                best = key if best is None or key < best else best
+        return best[2] if best else None
+
     def expand(self, text: str) -> list[QueryTerm]:
         analyzer = self.analyzer
         folded = fold(text)
@@ -345,7 +366,7 @@ class QueryExpander:
                 terms.append(QueryTerm(stem, FRAME_WEIGHT if word in frames else 1.0, word, "question"))
                 corrected_words.append(word)
                 continue
-            fixed = self.correct(word)
+            fixed = self.correct(word) or self.relative(word)
             if fixed is not None:
                 terms.append(QueryTerm(analyzer.stem(fixed), 1.0, word, "spelling"))
                 corrected_words.append(fixed)

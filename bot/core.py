@@ -32,11 +32,9 @@ WARM_UP_QUESTION = "what are the side effects of lenalidmide, and how is it give
 # so a message made only of them continues the previous topic.
 TOPIC_SPECIFICITY = 0.4
 _TOPIC_WORD = re.compile(r"[a-z0-9]+")  # what a sealed context may carry
-# "hi" or "good morning" opens a chat and asks nothing ("morning" alone is a word the pages use)
-_GREETING = re.compile(
-    r"^\W*(?:(?:hi|hello|hey|hiya|howdy|greetings)(?:\s+there)?|good\s+(?:morning|afternoon|evening|day))\b",
-    re.IGNORECASE,
-)
+# "good morning" opens a chat and asks nothing, though "morning" is a word the pages use ("take it in
+# the morning"); "hi" and "hello" are stopwords
+_GREETING = re.compile(r"^\W*good\s+(?:morning|afternoon|evening|day)\b", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -107,6 +107,20 @@ def test_ordinary_words_are_not_bent_into_corpus_names(loaded_index, word):
     assert loaded_index.expander.correct(word) is None
 
 
+def test_a_word_the_stemmer_keeps_apart_finds_its_relative_in_the_pages(loaded_index):
+    """Snowball reads 'tingly' as 'ting' and 'tingling' as 'tingl'; the pages say 'tingling'."""
+    expander, analyzer = loaded_index.expander, loaded_index.analyzer
+    assert not expander.known(analyzer.stem("tingly"))
+    assert expander.relative("tingly") == "tingling"
+    assert analyzer.stem("tingling") in _expanded_terms(loaded_index, "numb tingly feet")
+
+
+@pytest.mark.parametrize("word", ["country", "counter", "decade", "birthday", "castle", "cancel"])
+def test_a_word_that_only_begins_like_a_corpus_word_is_not_its_relative(loaded_index, word):
+    """Only English endings may differ ('-er' not among them: a counter is not a count)."""
+    assert loaded_index.expander.relative(word) is None
+
+
 @pytest.mark.parametrize(
     "form, base",
     [("took", "take"), ("taken", "take"), ("given", "give"), ("gave", "give"), ("swollen", "swelling"), ("ate", "eat")],
