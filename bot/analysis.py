@@ -29,7 +29,8 @@ IRREGULAR_FORMS_FILE = DATA_DIR / "irregular_forms.tsv"
 FRAME_WORDS_FILE = DATA_DIR / "frame_words.txt"
 ASPECT_WORDS_FILE = DATA_DIR / "aspect_words.txt"
 # a word the stemmer keeps apart from its relatives ("tingly", "tingling") is matched to a corpus word
-# that begins with the same ROOT_LETTERS or more and differs from it only in common English endings ("-er" is left out: a counter is not a count)
+# that begins with the same ROOT_LETTERS or more and differs from it only in common English endings
+# ("-er" is left out: a counter is not a count)
 ROOT_LETTERS = 5
 ENDINGS = frozenset(
     "|e|s|es|ed|ing|ings|or|ors|y|ly|ies|ied|ion|ions|ness|ity|al|ic|ive|ment|ments".split("|")
