@@ -1,0 +1,49 @@
+"""The parse stage: which words a question is about, and how much each weighs."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parse import specificity
+
+
+def _words(bot, question):
+    return {w.text: w for w in bot.parse(question).words}
+
+
+def test_everyday_words_weigh_less_than_drug_names():
+    assert specificity("stuff") < specificity("husband") < specificity("lenalidomide") < 1.0
+    assert specificity("the") == 0.0 and specificity("lenalidmide") == 1.0
+
+
+def test_a_misspelt_name_weighs_fully_and_counts_as_known(bot):
+    words = _words(bot, "is dexamethazone a steroid")
+    assert words["dexamethazone"].weight == 1.0 and words["dexamethazone"].known
+
+
+def test_a_word_the_pages_never_use_is_unknown_but_still_weighed(bot):
+    """'keytruda' is not in the pages: it is kept, specific, so an answer without it can be refused."""
+    words = _words(bot, "side effects of keytruda")
+    assert not words["keytruda"].known and words["keytruda"].weight > 0.5
+
+
+def test_words_that_frame_a_question_are_not_its_subject(bot):
+    parsed = bot.parse("what are the side effects of BCG")
+    assert [w.text for w in parsed.subjects] == ["bcg"]
+    assert {"side", "effects"} <= {w.text for w in parsed.words if w.frame}
+
+
+@pytest.mark.parametrize(
+    "question, definition",
+    [
+        ("what is thalidomide", True),
+        ("What are biologics?", True),
+        ("what does subcutaneous mean", True),
+        ("define neuropathy", True),
+        ("what is the risk of blood clots", False),
+        ("what are the side effects of BCG", False),
+        ("how is BCG given", False),
+    ],
+)
+def test_a_definition_question_is_told_apart(bot, question, definition):
+    assert bot.parse(question).definition is definition
