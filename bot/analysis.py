@@ -9,6 +9,7 @@ vocabulary (RapidFuzz).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -314,6 +315,7 @@ class QueryExpander:
         self.expansions = expansions
         self.expansion_weight = expansion_weight
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+        self._relative = lru_cache(maxsize=50_000)(self._relative_uncached)
         # the tables by the stems of their phrases, so an inflection the table does not list is found
         # too ("numb" for "numbness", "swollen ankles" for "ankle swollen" is not: order still counts)
         self._by_stems: dict[tuple[str, ...], list[str]] = {}
@@ -343,12 +345,19 @@ class QueryExpander:
         """A corpus word of the same root that the stemmer keeps apart ("tingly" -> "tingling",
         "bruises" -> "bruising"): the two share a beginning of ROOT_LETTERS or more and differ only in
         English endings. The longest shared beginning wins, then the shorter word."""
+        return self._relative(word)
+
+    def _relative_uncached(self, word: str) -> str | None:
         if len(word) < ROOT_LETTERS:
             return None
+        root = word[:ROOT_LETTERS]
         best: tuple[int, int, str] | None = None
-        for other in self._by_initial.get(word[0], ()):
+        # the surface words are sorted, so those that begin with the root sit together
+        for other in self.surface_words[bisect.bisect_left(self.surface_words, root) :]:
+            if not other.startswith(root):
+                break
             shared = len(os.path.commonprefix((word, other)))
-            if shared >= ROOT_LETTERS and word[shared:] in ENDINGS and other[shared:] in ENDINGS:
+            if word[shared:] in ENDINGS and other[shared:] in ENDINGS:
                 key = (-shared, len(other), other)
                 best = key if best is None or key < best else best
         return best[2] if best else None
