@@ -377,7 +377,7 @@ class QueryExpander:
                 corrected_words.append(word)
                 continue
             fixed = self.correct(word) or self.relative(word)
-            if fixed is not None:
+            if fixed is not None:  # a page word of the same root stands in as a spelling fix does
                 terms.append(QueryTerm(analyzer.stem(fixed), 1.0, word, "spelling"))
                 corrected_words.append(fixed)
             else:
