@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .passages import Passage, line_spans, sentence_spans
+from .passages import ANAPHORA, Passage, line_spans, sentence_spans
 
 DENSE_ARRAYS = ("sent_pid", "sent_start", "sent_end", "sent_vec", "term_vec")
 BULLET = "•"
@@ -34,11 +34,14 @@ def is_nested(line: str) -> bool:
 
 
 def passage_sentences(pid: int, passage: Passage, heading: str) -> list[SentenceSpan]:
-    """Each sentence and each list item of a passage, with the words that give it its topic."""
+    """Each sentence and each list item of a passage, with the words that give it its topic: the
+    heading, a list item's lead-in, and for a sentence that opens with "These/It/They" the sentence
+    before it."""
     text = passage.text
     spans: list[SentenceSpan] = []
     lead = ""
     parent = ""  # an item that leads a nested list ("• Signs of kidney problems:")
+    previous = ""  # the plain sentence before, for one that leans on it
     for start, end in line_spans(text):
         line = text[start:end].strip()
         if line.startswith(BULLET):
@@ -49,11 +52,18 @@ def passage_sentences(pid: int, passage: Passage, heading: str) -> list[Sentence
                 parent = item if item.endswith(":") else ""
                 context = f"{lead} {item}"
             spans.append(SentenceSpan(pid, start, end, f"{heading}. {context}".strip()))
+            previous = ""
             continue
         lead = line if line.endswith(":") else ""
         parent = ""
+        if lead:
+            previous = ""
         for s, e in sentence_spans(text, start, end):
-            spans.append(SentenceSpan(pid, s, e, f"{heading}. {text[s:e]}".strip()))
+            sentence = text[s:e]
+            # "These drugs can cause drowsiness" is about what the sentence before it names
+            context = f"{previous} {sentence}" if previous and ANAPHORA.match(sentence) else sentence
+            spans.append(SentenceSpan(pid, s, e, f"{heading}. {context}".strip()))
+            previous = sentence
     return spans
 
 

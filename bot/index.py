@@ -44,7 +44,7 @@ from .passages import (
     opening_subject,
 )
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 DEFAULT_DENSE_MAX_PASSAGES = 20_000
 ARRAYS = (
     "indptr",

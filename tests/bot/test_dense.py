@@ -51,3 +51,17 @@ def test_an_item_that_leads_a_nested_list_is_not_a_unit_of_its_own(loaded_index)
     ]
     assert nested  # the default corpus has nested lists
     assert not [u.text for u in units if u.text.rstrip().endswith(":")]
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_encoded_with_it():
+    """'These drugs can cause drowsiness' is about the drugs the sentence before it names."""
+    text = (
+        "Thalidomide and lenalidomide are known as IMiDs. These drugs can cause drowsiness.\n"
+        "Side effects include:\n"
+        "• Rash\n"
+        "They are rare. BCG is a germ."
+    )
+    encoded = _encoded(text)
+    assert "lenalidomide" in encoded["These drugs can cause drowsiness."]
+    assert "lenalidomide" not in encoded["BCG is a germ."]  # it names its own subject
+    assert "Rash" not in encoded["They are rare."]  # a list item is no sentence to lean on
