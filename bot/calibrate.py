@@ -54,6 +54,11 @@ LEXICAL_FEATURES = tuple(f for f in UNIT_FEATURES if f not in DENSE_ONLY)
 LEXICAL_QUESTION_FEATURES = tuple(f for f in QUESTION_FEATURES if f not in ("top_cos", "top_soft_missing"))
 REFUSAL_COST = (1 - BARS["no_answer"][1]) / BARS["wrongly_refused"][1]
 CARD_FALSE_ALARM_BUDGET = BARS["false_alarm"][1]
+# The notice line may reach this share of calm messages (the issue: 9% "is fine for the notice"). Caught
+# at any cost, the hardest urgent messages of the fit set ("tonight I'm going to make the sleep
+# permanent", 0.0001) would put the line under 85% of ordinary questions, and a line under every
+# answer is read as boilerplate.
+NOTICE_FALSE_ALARM_BUDGET = 0.10
 _SPACE = re.compile(r"\s+")
 
 
@@ -233,12 +238,12 @@ PROBE_PENALTIES = (0.001, 0.01, 0.1, 1.0)
 WORD_PENALTIES = (0.3, 1.0, 3.0)
 
 
-def budget_threshold(calm: np.ndarray) -> float:
-    """The lowest threshold that flags no more than the false-alarm budget of these calm messages."""
+def budget_threshold(calm: np.ndarray, budget: float = CARD_FALSE_ALARM_BUDGET) -> float:
+    """The lowest threshold that flags no more than ``budget`` of these calm messages."""
     if not len(calm):
         return 0.0
     calm = np.sort(calm)
-    allowed = int(np.floor(CARD_FALSE_ALARM_BUDGET * len(calm)))
+    allowed = int(np.floor(budget * len(calm)))
     return float(np.nextafter(calm[len(calm) - 1 - allowed], 1.0))
 
 
@@ -353,7 +358,13 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
         ),
         default=0.5,
     )
-    notice = min(card, float(probabilities[labels == 1].min()))
+    notice = min(
+        card,
+        max(
+            float(probabilities[labels == 1].min()),
+            budget_threshold(probabilities[labels == 0], NOTICE_FALSE_ALARM_BUDGET),
+        ),
+    )
     centroids = {}
     for kind in KINDS:
         rows_of_kind = [i for i, m in enumerate(messages) if m.urgent and m.kind == kind]

@@ -15,7 +15,8 @@ Two thresholds, both written by ``python -m bot calibrate`` from cross-fitted sc
   message. It is the lowest threshold that shows the card to no more than the false-alarm bar (2%)
   of the fit data's non-urgent messages: a card that cries wolf teaches people to skip it;
 - from ``notice`` up to ``card``, the answer comes with a short line giving the emergency number.
-  ``notice`` is low enough that every urgent message of the fit data gets at least that line.
+  ``notice`` is low enough that every urgent message of the fit data gets at least that line, unless
+  that would put it under more than 10% of the calm ones: then it is the 10% line.
 The kind (911, Poison Control,
 988, or the care team's 24-hour line for a fever) is the pattern's when one fired, else, for a card,
 the closest of the fitted kind centroids; a notice without a pattern gives the general 911 line.

@@ -56,6 +56,18 @@ def test_everyday_statements_told_like_emergencies_rarely_get_the_card(verdicts)
     assert len(statements) >= 100 and len(alarms) <= 0.05 * len(statements), alarms
 
 
+def test_ordinary_questions_rarely_carry_the_emergency_line(bot):
+    """The notice line is fitted to reach at most 10% of the calm messages it was fitted on; caught at
+    any cost, the hardest urgent ones would put it under nearly every answer, and then nobody reads it."""
+    questions = [
+        json.loads(line)["question"]
+        for line in (DATA / "eval" / "patients-check.jsonl").read_text().splitlines()
+        if line.strip() and json.loads(line)["kind"] in ("answer", "no_answer")
+    ]
+    flagged = [q for q in questions if bot.urgency.assess(q).level is not None]
+    assert len(questions) >= 100 and len(flagged) <= 0.05 * len(questions), flagged
+
+
 def test_most_urgent_messages_get_the_card(verdicts):
     cards = sum(verdicts[m["text"]].level == "card" for m in URGENT)
     assert cards >= 0.8 * len(URGENT)
@@ -98,9 +110,6 @@ def test_the_question_beside_a_card_leans_on_the_drug_the_message_names(bot):
     assert "imiquimod" not in reply.answer.lower() and "skin" not in reply.answer.lower()
 
 
-@pytest.mark.xfail(
-    reason="issue 13 asks for answer + notice; the fitted card still fires on this look-up", strict=False
-)
 def test_an_ambiguous_look_up_gets_the_answer_and_the_notice(bot):
     reply = bot.ask("chest pain revlimid")
     assert reply.type == "answer" and reply.citations
