@@ -33,9 +33,7 @@ ASPECT_WORDS_FILE = DATA_DIR / "aspect_words.txt"
 # that begins with the same ROOT_LETTERS or more and differs from it only in common English endings
 # ("-er" is left out: a counter is not a count)
 ROOT_LETTERS = 5
-ENDINGS = frozenset(
-    "|e|s|es|ed|ing|ings|or|ors|y|ly|ies|ied|ion|ions|ness|ity|al|ic|ive|ment|ments".split("|")
-)
+ENDINGS = frozenset("|e|s|es|ed|ing|ings|or|ors|y|ly|ies|ied|ion|ions|ness|ity|al|ic|ive|ment|ments".split("|"))
 FRAME_WEIGHT = 0.5  # "side effects", "given": they rank passages, but the subject ("BCG") matters more
 
 _WORD = re.compile(r"[a-z0-9]+")

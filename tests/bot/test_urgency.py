@@ -49,7 +49,7 @@ def test_the_card_is_rarely_shown_to_calm_messages(verdicts):
 
 
 def test_everyday_statements_told_like_emergencies_rarely_get_the_card(verdicts):
-    """"took my revlimid with breakfast", "temp 36.8 this morning": statements, like most emergencies,
+    """ "took my revlimid with breakfast", "temp 36.8 this morning": statements, like most emergencies,
     but calm. A classifier that learned "a statement is an emergency" cards most of them."""
     statements = [m["text"] for m in CALM if m["category"] in ("calm_statement", "mild_symptom_now", "life_plans")]
     alarms = [t for t in statements if verdicts[t].level == "card"]
@@ -102,7 +102,7 @@ def test_a_mixed_message_gets_the_card_then_the_answer(bot, message):
 
 
 def test_the_question_beside_a_card_leans_on_the_drug_the_message_names(bot):
-    """"its" is the thalidomide of the emergency part, even after a turn about another drug."""
+    """ "its" is the thalidomide of the emergency part, even after a turn about another drug."""
     previous = bot.ask("what is imiquimod").context
     reply = bot.ask("my mum took two of her thalidomide by mistake, and what are its side effects", previous)
     assert reply.type == "urgent" and reply.emergency["kind"] == "poison"
