@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from bot import calibration
-from bot.calibrate import budget_threshold, fit, holds, read_cases
+from bot.calibrate import NOTICE_FALSE_ALARM_BUDGET, budget_threshold, fit, holds, read_cases
 from bot.choose import Selection, decide
 from bot.conversation import Context
 from bot.evaluate import BARS
@@ -46,6 +46,13 @@ def test_the_shipped_calibration_names_its_data_and_figures():
     by_file = params.figures["urgent"]["card_false_alarm_cross_fitted_by_file"]
     assert "urgency-fit.jsonl" in by_file
     assert all(rate <= BARS["false_alarm"][1] for rate in by_file.values()), by_file
+    # the notice line catches every urgent fit message only while that keeps it off most calm ones
+    assert params.figures["urgent"]["notice_false_alarm_cross_fitted"] <= NOTICE_FALSE_ALARM_BUDGET
+
+
+def test_the_budget_threshold_takes_any_budget():
+    calm = np.linspace(0.0, 1.0, 200)  # 10% of 200 is 20 messages
+    assert (calm >= budget_threshold(calm, 0.10)).sum() == 20
 
 
 def test_thebudget_threshold_flags_no_more_than_the_budget():
