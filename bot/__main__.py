@@ -59,9 +59,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(reply.to_dict(), indent=2, ensure_ascii=False))
         return 0
+    if reply.notice:  # emergency instructions come first, as on the chat page
+        print(f"Note: {reply.notice}\n")
     print(reply.answer)
-    if reply.notice:
-        print(f"\nNote: {reply.notice}")
     for c in reply.citations:
         where = ", ".join(
             x for x in (c.publisher, c.title, c.section, f"reviewed {c.reviewed}" if c.reviewed else None) if x

@@ -43,6 +43,13 @@ def test_ask_for_a_person_shows_sources(index_dir):
     assert "[1]" in out.stdout and "Ask your care team" in out.stdout
 
 
+def test_ask_for_a_person_puts_the_emergency_line_first(index_dir):
+    out = run_cli(index_dir, "ask", "chest pain revlimid")
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.strip().splitlines()[0]
+    assert first.startswith("Note:") and "911" in first
+
+
 def test_eval_reports_rates_and_misses(index_dir, tmp_path):
     cases = tmp_path / "q.jsonl"
     cases.write_text(
