@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from nltk.stem.snowball import SnowballStemmer
@@ -201,10 +201,12 @@ class Expansions:
     """Phrase -> equivalent phrases, from the curated tables plus pairs learned from the corpus."""
 
     table: dict[str, list[str]]
+    drugs: frozenset[str] = frozenset()  # generic and brand names (folded) from the tables and the pages
 
     @classmethod
     def load(cls, learned_pairs: Iterable[tuple[str, str]] = ()) -> Expansions:
         table: dict[str, list[str]] = {}
+        drugs: set[str] = set()
 
         def link(a: str, b: str) -> None:
             a, b = fold(a).strip(), fold(b).strip()
@@ -214,16 +216,18 @@ class Expansions:
                     table[a].append(b)
 
         for generic, brands in read_table(BRAND_NAMES_FILE):
+            drugs.update(fold(n).strip() for n in (generic, *brands))
             for brand in brands:
                 link(generic, brand)
                 link(brand, generic)
         for generic, brand in learned_pairs:
+            drugs.update((fold(generic).strip(), fold(brand).strip()))
             link(generic, brand)
             link(brand, generic)
         for lay, clinical in read_table(LAY_TERMS_FILE):
             for word in clinical:
                 link(lay, word)
-        return cls(table)
+        return cls(table, frozenset(drugs))
 
     def __post_init__(self) -> None:
         phrases = sorted(self.table, key=len, reverse=True)
@@ -258,6 +262,14 @@ _DRUG_OR_CONDITION = re.compile(
     r"^[a-z]{3,}(mab|nib|mide|mod|sone|lone|olone|cept|kin|kinra|tinib|itis|oma|emia|aemia|pathy|osis|iasis|"
     r"algia|ectomy|plasia|penia|cytosis|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine|steroid|steroids)$"
 )
+
+
+_DRUG = re.compile(r"^[a-z]{3,}(mab|nib|mide|mod|cept|kinra|tinib|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine)$")
+
+
+def names_drug(word: str) -> bool:
+    """'adalimumab', 'tofacitinib', 'lenalidomide' by their endings (folded, lowercase words)."""
+    return bool(_DRUG.match(word))
 
 
 def names_drug_or_condition(word: str) -> bool:
@@ -326,6 +338,17 @@ class QueryExpander:
 
     def known(self, term: str) -> bool:
         return term in self.vocabulary
+
+    @cached_property
+    def drug_terms(self) -> frozenset[str]:
+        """Index terms of drug names: those of the tables and the pages' "generic (Brand)" pairs, and
+        the pages' words with a drug's ending."""
+        named = {t for name in self.expansions.drugs for t in self.analyzer.terms(name)}
+        return frozenset(named | {self.analyzer.stem(w) for w in self.surface_words if names_drug(w)})
+
+    def names_drug(self, word: str, terms: Iterable[str]) -> bool:
+        """A question word names a drug: by the tables, a name the pages give, or a drug's ending."""
+        return names_drug(word) or word in self.expansions.drugs or not self.drug_terms.isdisjoint(terms)
 
     def _correct_uncached(self, word: str) -> str | None:
         if len(word) < 5 or word.isdigit():

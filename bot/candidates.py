@@ -68,6 +68,7 @@ class Candidate:
     unit: Unit
     features: dict[str, float]
     score: float = 0.0  # the ranker's probability, set by the select stage
+    other_drug: bool = False  # its passage, section and page name a drug, but not the one asked about
 
 
 @dataclass
@@ -84,6 +85,7 @@ class PassageFacts:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._memo: dict[tuple[str, int], Any] = {}
+        self._pages: dict[str, frozenset[str]] = {}
 
     def _cached(self, kind: str, pid: int, compute: Callable[[int], Any]) -> Any:
         key = (kind, pid)
@@ -118,6 +120,16 @@ class PassageFacts:
         if ANAPHORA.match(passage.text) and pid > 0 and self.index.passage(pid - 1).doc_id == passage.doc_id:
             terms |= self.terms(pid - 1)
         return frozenset(terms)
+
+    def page_terms(self, pid: int) -> frozenset[str]:
+        """Every term of the passage's page (its title and all its text)."""
+        return self._cached("page", pid, lambda p: self._page(self.index.passage(p).doc_id))
+
+    def _page(self, doc_id: str) -> frozenset[str]:
+        if doc_id not in self._pages:
+            doc = self.index.document(doc_id) or {}
+            self._pages[doc_id] = frozenset(self.index.analyzer.terms(f"{doc.get('title', '')}\n{doc.get('text', '')}"))
+        return self._pages[doc_id]
 
     def units(self, pid: int) -> list[Unit]:
         return self._cached("units", pid, self._units)
@@ -205,6 +217,22 @@ def _make_unit(
     return Unit(pid, spans, body, frozenset(analyzer.terms(body)), item, lead, rows, analyzer.joined_terms(body))
 
 
+def _about_other_drug(
+    asked: tuple[Word, ...], context: frozenset[str], page: frozenset[str], drug_terms: frozenset[str]
+) -> bool:
+    """A passage that does not name an asked drug (by any of its names) is about another one when it,
+    its section or its page title names some drug, or when its page names drugs but never the asked
+    one: "Side effects of iMiDs differ" on a page about thalidomide and its kin says nothing of Humira.
+    A passage of a page that names the asked drug and that itself names none speaks of the class or
+    of treatment in general ("These drugs are given with aspirin")."""
+    for word in asked:
+        if word.terms & context:
+            continue
+        if not drug_terms.isdisjoint(context) or (not drug_terms.isdisjoint(page) and not word.terms & page):
+            return True
+    return False
+
+
 def _cover(words: tuple[Word, ...], terms: frozenset[str]) -> float:
     total = sum(w.weight for w in words)
     if not total:
@@ -231,6 +259,8 @@ def gather(
     subjects = question.subjects
     frames = tuple(w for w in question.words if w.frame)
     aspects = question.aspects
+    drugs = tuple(w for w in subjects if w.drug and w.known)
+    drug_terms = index.expander.drug_terms
     dense = index.dense if encoder is not None and index.dense is not None and len(index.dense) else None
     cosines = word_sims = None
     pids = list(bm25)
@@ -249,6 +279,7 @@ def gather(
         missing_max = max((w.weight for w in subjects if not (w.terms & context)), default=0.0)
         cover_context = _cover(subjects, context)
         named = facts.named_source(pid)
+        other_drug = _about_other_drug(drugs, context, facts.page_terms(pid), drug_terms)
         for unit, ids in zip(facts.units(pid), facts.unit_term_ids(pid)):
             around = unit.terms | heading
             exact = np.array([bool(w.terms & around) for w in subjects], dtype=bool)
@@ -273,5 +304,5 @@ def gather(
                 "named_source": named,
                 "length": len(unit.text.split()) / 40,
             }
-            items.append(Candidate(unit, features))
+            items.append(Candidate(unit, features, other_drug=other_drug))
     return Candidates(question, hits, items, best_cos)

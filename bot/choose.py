@@ -1,7 +1,9 @@
 """Select and decide: rank the candidate units with the fitted ranker, then answer or refuse.
 
 ``select`` scores every candidate with the ranker and picks the best unit, then up to two more that
-score within ``keep_ratio`` of it. Nothing is quoted twice: a unit that repeats a chosen one is
+score within ``keep_ratio`` of it. A unit from a passage that never names the drug the question asks
+about is never quoted: "Its side effects include..." in the imiquimod section does not answer "side
+effects of Humira", however close it reads. Nothing is quoted twice: a unit that repeats a chosen one is
 dropped, or replaces it when it comes from a named, dated page and the chosen one does not. Items of
 one list are shown together under their lead-in.
 
@@ -48,7 +50,8 @@ def select(candidates: Candidates, mode: Mode) -> Selection:
     ranker = mode.ranker
     for candidate in candidates.items:
         candidate.score = ranker.probability(candidate.features)
-    ranked = sorted(candidates.items, key=lambda c: (-c.score, c.unit.pid, c.unit.spans[0][0], c.unit.spans[-1][0]))
+    eligible = [c for c in candidates.items if not c.other_drug]
+    ranked = sorted(eligible, key=lambda c: (-c.score, c.unit.pid, c.unit.spans[0][0], c.unit.spans[-1][0]))
     if not ranked:
         return Selection((), ())
     floor = mode.keep_ratio * ranked[0].score
@@ -121,6 +124,9 @@ def aspect_answered(candidates: Candidates, selection: Selection, facts: Passage
 
 def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: PassageFacts) -> Decision:
     if not selection.units:
+        if candidates.items:  # every candidate was about another drug
+            drugs = ", ".join(w.text for w in candidates.question.subjects if w.drug and w.known)
+            return Decision(False, 0.0, f"no passage found speaks of {drugs}")
         return Decision(False, 0.0, "no passage matched")
     if mode.aspect_gate and not aspect_answered(candidates, selection, facts):
         asked = ", ".join(w.text for w in candidates.question.aspects)

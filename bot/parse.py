@@ -41,6 +41,7 @@ class Word:
     known: bool  # some of its terms are in the index
     frame: bool  # "side effects", "given": what is asked about the subject
     aspect: bool  # a frame word that must be answered ("side effects", "cost", "dose")
+    drug: bool = False  # names a drug: a quoted sentence must come from where the pages speak of it
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def parse(query: Query, index: Index) -> ParsedQuestion:
         known = any(t in index.term_ids for t in alternatives)
         frame = term.concept in frames
         weight = specificity(term.concept) if term.source != "spelling" else 1.0
+        drug = not frame and index.expander.names_drug(term.concept, alternatives)
         words.append(
-            Word(term.concept, frozenset(alternatives), weight, known, frame, frame and term.concept in aspects)
+            Word(term.concept, frozenset(alternatives), weight, known, frame, frame and term.concept in aspects, drug)
         )
     return ParsedQuestion(query.text, query, tuple(words), bool(_DEFINITION.search(query.text)))

@@ -75,6 +75,31 @@ def test_the_best_ranked_sentence_comes_first(bot):
     assert checked >= 30 and replaced < checked
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "side effects of humira",
+        "what are the side effects of tocilizumab",
+        "does orencia cause infections",
+        "how is imiquimod used",
+    ],
+)
+def test_a_drug_question_is_answered_only_from_where_the_pages_speak_of_that_drug(bot, question):
+    """"Its side effects include..." in the imiquimod section is no answer about Humira: every quoted
+    unit's passage, section or page names the asked drug (by any of its names), or the bot refuses."""
+    from bot.conversation import Context
+
+    candidates = bot.understand(question, Context()).candidates
+    drugs = [w for w in candidates.question.subjects if w.drug and w.known]
+    assert drugs, question
+    reply = bot.ask(question)
+    index = bot.index
+    pid_of = {(index.passage(p).doc_id, index.passage(p).text): p for p in range(index.n_passages)}
+    for citation in reply.citations:
+        context = bot.facts.context(pid_of[citation.doc_id, citation.passage])
+        assert all(w.terms & context for w in drugs), (question, citation.passage[:80])
+
+
 def test_citation_carries_source_metadata(bot):
     reply = bot.ask("Why do I need a blood thinner with thalidomide?")
     citation = reply.citations[0]

@@ -82,3 +82,31 @@ def test_a_hyphenated_word_does_not_hide_a_repeat():
     assert analyzer.joined_terms(other) and not analyzer.joined_terms(one)
     assert _overlap(unit(1, one, frozenset()), unit(2, other, analyzer.joined_terms(other)))
     assert not _overlap(unit(1, one, frozenset()), unit(2, other, frozenset()))  # as it was
+
+
+def test_a_unit_about_another_drug_is_never_quoted():
+    """However close it reads, a sentence whose passage never names the asked drug is left out; when
+    every candidate is such a sentence, nothing is chosen and the question is refused."""
+    from bot.calibration import Mode, Model
+    from bot.candidates import Candidate, Candidates
+    from bot.choose import decide, select
+    from bot.parse import ParsedQuestion, Word
+
+    ranker = Model(("cos",), (10.0,), 0.0, (0.0,), (1.0,))
+    mode = Mode(ranker, ranker, 0.1, 0.5)
+    humira = Word("humira", frozenset({"humira", "adalimumab"}), 0.7, True, False, False, True)
+    question = ParsedQuestion("side effects of humira", None, (humira,), False)  # type: ignore[arg-type]
+    elsewhere = _unit(1, "Its side effects include local inflammatory reactions.")
+    about_it = _unit(2, "TNF inhibitors such as adalimumab (Humira) limit the effects of TNF.")
+
+    def candidates(*pairs):
+        items = [Candidate(u, {"cos": cos, "named_source": 0.0}, other_drug=other) for u, cos, other in pairs]
+        return Candidates(question, [], items, 0.0)
+
+    mixed = select(candidates((elsewhere, 0.9, True), (about_it, 0.3, False)), mode)
+    assert [u.pid for u in mixed.units] == [2]
+    only_elsewhere = candidates((elsewhere, 0.9, True))
+    empty = select(only_elsewhere, mode)
+    assert empty.units == ()
+    decision = decide(only_elsewhere, empty, mode, None)  # type: ignore[arg-type]
+    assert not decision.answer and "humira" in decision.why

@@ -47,3 +47,17 @@ def test_words_that_frame_a_question_are_not_its_subject(bot):
 )
 def test_a_definition_question_is_told_apart(bot, question, definition):
     assert bot.parse(question).definition is definition
+
+
+@pytest.mark.parametrize(
+    "question, drug",
+    [
+        ("side effects of humira", "humira"),  # a brand in the curated table
+        ("is revlamid safe", "revlamid"),  # misspelt: known through the name it was corrected to
+        ("how does tofacitinib work", "tofacitinib"),  # by its ending
+        ("what is a biologic", None),
+        ("can steroids make me tired", None),
+    ],
+)
+def test_a_word_that_names_a_drug_is_marked(bot, question, drug):
+    assert [w.text for w in bot.parse(question).subjects if w.drug] == ([drug] if drug else [])
