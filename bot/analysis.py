@@ -264,7 +264,9 @@ _DRUG_OR_CONDITION = re.compile(
 )
 
 
-_DRUG = re.compile(r"^[a-z]{3,}(mab|nib|mide|mod|cept|kinra|tinib|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine)$")
+_DRUG = re.compile(
+    r"^[a-z]{3,}(mab|nib|mide|mod|cept|kinra|tinib|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine)$"
+)
 
 
 def names_drug(word: str) -> bool:

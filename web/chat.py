@@ -14,6 +14,8 @@ from .history import Turn, open_history, seal, shown, slim
 from .limits import within_budget
 
 bp = Blueprint("chat", __name__)
+
+
 def render_chat(
     turns: list[Turn] | None = None,
     history: str = "",

@@ -85,7 +85,7 @@ def test_the_best_ranked_sentence_comes_first(bot):
     ],
 )
 def test_a_drug_question_is_answered_only_from_where_the_pages_speak_of_that_drug(bot, question):
-    """"Its side effects include..." in the imiquimod section is no answer about Humira: every quoted
+    """Imiquimod's "Its side effects include..." is no answer about Humira: every quoted
     unit's passage, section or page names the asked drug (by any of its names), or the bot refuses."""
     from bot.conversation import Context
 
