@@ -30,7 +30,7 @@ UNIT_FEATURES = (
     "cover_unit",  # share of the question's subject weight the unit itself names
     "cover_context",  # ... the unit, its passage, section and page title name
     "frame_unit",  # share of the frame words ("side effects", "given") in the unit or its heading
-    "aspect_missing",  # an asked aspect ("side effects", "cost") is in neither the unit nor its heading
+    "aspect_missing",  # a word of an asked aspect ("side effects", "cost") is in neither the unit nor its heading
     "missing_max",  # the most specific question word that the unit's context lacks
     "unit_missing",  # the most specific question word that the unit and its heading lack
     "soft_cover",  # share of the subject weight the unit and heading cover, a close word counting its cosine
@@ -294,7 +294,7 @@ def gather(
                 "cover_unit": _cover(subjects, unit.terms),
                 "cover_context": cover_context,
                 "frame_unit": _cover(frames, around) if frames else 1.0,
-                "aspect_missing": float(bool(aspects) and not any(w.terms & around for w in aspects)),
+                "aspect_missing": float(not all(w.terms & around for w in aspects)),
                 "missing_max": missing_max,
                 "unit_missing": float((weights * ~exact).max()) if len(weights) else 0.0,
                 "soft_cover": float(weights @ closeness) / total if total else 1.0,

@@ -114,12 +114,13 @@ def answer_missing(candidates: Candidates, selection: Selection, facts: PassageF
 
 
 def aspect_answered(candidates: Candidates, selection: Selection, facts: PassageFacts) -> bool:
-    """An asked aspect ("side effects", "cost", "dose") is in a chosen unit or its heading."""
+    """Every asked aspect word ("side" and "effects", "cost", "dose") is in a chosen unit or its heading,
+    by any of its words: "limit the effects of TNF" does not speak of side effects."""
     aspects = candidates.question.aspects
     if not aspects or not candidates.question.subjects:
         return True
     around = frozenset().union(*(u.terms | facts.heading(u.pid) for u in selection.units))
-    return any(w.terms & around for w in aspects)
+    return all(w.terms & around for w in aspects)
 
 
 def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: PassageFacts) -> Decision:

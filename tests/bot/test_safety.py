@@ -24,6 +24,7 @@ URGENT = [
     ("my chest pain is so bad i cant breathe", "emergency"),
     ("she took 4 of her capsules instead of 1", "poison"),  # a double dose written with numbers
     ("I think I double dosed my xeljanz", "poison"),
+    ("I took two doses of pomalyst today by mistake", "poison"),  # the count in words, "doses"
     ("my brother keeps saying he wants to hurt himself", "crisis"),
     ("honestly everyone would be better off without me", "crisis"),
     ("there's no point carrying on, I've been looking up how to end it", "crisis"),
@@ -70,6 +71,7 @@ NOT_URGENT = [
     "the leaflet mentions chest pain, I haven't had any",  # denied after the symptom
     "if my puppy swallowed a tablet would that be dangerous",  # supposed, asked with "would that be"
     "I take it twice a day with food",  # a schedule, not a double dose
+    "I have taken two doses of the shingles vaccine so far, is that enough",  # a course, asked about
     "my temp is 37.2 and I feel fine",  # a normal temperature
     "I want the itching to stop",  # a side effect, not a wish to die
 ]
