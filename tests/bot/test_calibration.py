@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -41,6 +42,11 @@ def test_the_shipped_calibration_names_its_data_and_figures():
     assert set(params.modes) == {"dense", "lexical"}
     assert "patients-check.jsonl" not in params.figures["files"]  # reported on, never fitted on
     assert "urgency-check.jsonl" not in params.figures["files"]
+    assert "dialogues-check.jsonl" not in params.figures["files"]
+    # fitted on the data as shipped: a changed fit file needs `python -m bot calibrate` again
+    for name, digest in params.figures["files"].items():
+        shipped = next(DATA.rglob(name))
+        assert hashlib.sha256(shipped.read_bytes()).hexdigest()[:16] == digest, name
     assert params.urgent["notice"] <= params.urgent["card"]
     # the card keeps within the false-alarm bar on every labelled set it was fitted on, not only pooled
     by_file = params.figures["urgent"]["card_false_alarm_cross_fitted_by_file"]
