@@ -258,15 +258,14 @@ def _leading_word(text: str, start: int = 0) -> str:
 
 
 _MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;(] )([A-Z][a-z]{3,}|[A-Z][a-z]+-[A-Z]?[a-z]+)|(?<=\()([A-Z][a-z]{3,})")
-_DRUG_OR_CONDITION = re.compile(
-    r"^[a-z]{3,}(mab|nib|mide|mod|sone|lone|olone|cept|kin|kinra|tinib|itis|oma|emia|aemia|pathy|osis|iasis|"
-    r"algia|ectomy|plasia|penia|cytosis|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine|steroid|steroids)$"
+# word endings that name a drug, and those that name a drug-like word or a condition ("prednisone",
+# "interleukin", "corticosteroid", "arthritis") without marking a drug the question must be answered about
+_DRUG_ENDINGS = "mab|nib|mide|mod|cept|kinra|tinib|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine"
+_OTHER_ENDINGS = (
+    "sone|lone|olone|kin|itis|oma|emia|aemia|pathy|osis|iasis|algia|ectomy|plasia|penia|cytosis|steroid|steroids"
 )
-
-
-_DRUG = re.compile(
-    r"^[a-z]{3,}(mab|nib|mide|mod|cept|kinra|tinib|cillin|mycin|vir|zole|pril|sartan|statin|olol|dipine)$"
-)
+_DRUG_OR_CONDITION = re.compile(rf"^[a-z]{{3,}}({_DRUG_ENDINGS}|{_OTHER_ENDINGS})$")
+_DRUG = re.compile(rf"^[a-z]{{3,}}({_DRUG_ENDINGS})$")
 
 
 def names_drug(word: str) -> bool:

@@ -68,7 +68,7 @@ class Candidate:
     unit: Unit
     features: dict[str, float]
     score: float = 0.0  # the ranker's probability, set by the select stage
-    other_drug: bool = False  # its passage, section and page name a drug, but not the one asked about
+    other_drug: bool = False  # its passage speaks of another drug than the one asked about (``_about_other_drug``)
 
 
 @dataclass
