@@ -46,6 +46,8 @@ URGENT = [
     ("I'm on pomalidomide and my temp is 38.7", "fever"),
     ("I accidentally took my thalidomide twice tonight", "poison"),
     ("our kitten chewed a capsule I dropped", "poison"),
+    ("my kid chewed my revlimid capsule", "poison"),  # no count: "my" before the capsule
+    ("the dog licked my imiquimod sachet", "poison"),
     ("my son swallowed three imiquimod sachets instead of one", "poison"),  # any dose verb, any pack
     # a crisis told without the word suicide
     ("I've been stockpiling my tablets", "crisis"),
