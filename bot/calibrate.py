@@ -6,10 +6,13 @@ The files are in the eval form (``answer``, ``no_answer``, ``dialogue``, ``urgen
    question weighs the same, its positives and negatives half each.
 2. ``keep_ratio``: the share of the best unit's score a further unit needs to be quoted, chosen on a
    grid for the most answers holding the fact (ties go to the shorter answer).
-3. The answerability model: answerable questions against out-of-scope ones, on question features.
+3. The unknown-word probe (dense only): a logistic regression on the vector of each question word the
+   index never saw, labelled by whether its question is out of scope; cross-fitted by word, its
+   reading is the answerability model's ``unknown_topic`` feature (see ``fit_unknown_words``).
+4. The answerability model: answerable questions against out-of-scope ones, on question features.
    Its threshold minimises wrong refusals and wrong answers, weighed by the quality bars: a wrong
    refusal is allowed half as often (5%) as a wrong answer to an out-of-scope question (10%).
-4. Three gates the fit may turn on (a specific word, or an unknown one, missing around every chosen
+5. Three gates the fit may turn on (a specific word, or an unknown one, missing around every chosen
    unit; an asked aspect no chosen unit names), each with its own cut. Of the settings within one
    standard error of the least cost, the one with the fewest gates is kept.
 Both models are fitted twice: with the dense features, and without them for BM25-only indexes.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import calibration
+from .calibration import Probe, fit_probe
 from .candidates import UNIT_FEATURES, Candidates, PassageFacts
 from .choose import QUESTION_FEATURES, answer_missing, aspect_answered, question_features, select
 from .conversation import Context
@@ -36,11 +41,9 @@ from .evaluate import BARS, read_jsonl
 from .urgency import (
     COMBINER_FEATURES,
     KINDS,
-    Probe,
     UrgencyModel,
     WordProbe,
     combiner_row,
-    fit_probe,
     fit_word_probe,
     scored_texts,
 )
@@ -51,7 +54,9 @@ KEEP_RATIO_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))
 MISSING_CUT_GRID = (*(round(0.3 + 0.05 * i, 2) for i in range(11)), 1.01)
 DENSE_ONLY = ("cos", "cos_gap", "soft_cover", "soft_missing")
 LEXICAL_FEATURES = tuple(f for f in UNIT_FEATURES if f not in DENSE_ONLY)
-LEXICAL_QUESTION_FEATURES = tuple(f for f in QUESTION_FEATURES if f not in ("top_cos", "top_soft_missing"))
+LEXICAL_QUESTION_FEATURES = tuple(
+    f for f in QUESTION_FEATURES if f not in ("top_cos", "top_soft_missing", "unknown_topic")
+)
 REFUSAL_COST = (1 - BARS["no_answer"][1]) / BARS["wrongly_refused"][1]
 CARD_FALSE_ALARM_BUDGET = BARS["false_alarm"][1]
 # The notice line may reach this share of calm messages (the issue: 9% "is fine for the notice"). Caught
@@ -127,7 +132,10 @@ def fit_mode(
     names: tuple[str, ...],
     question_names: tuple[str, ...],
     facts: PassageFacts,
+    unknown_words: tuple[Probe, list[float]] | None = None,
 ) -> tuple[calibration.Mode, dict]:
+    """``unknown_words``: the probe for unknown words, and each case's ``unknown_topic`` as read by the
+    probe that did not see that word (the answerability model learns how far to trust it on new words)."""
     ranker = _fit_ranker(cases, found, names)
     answerable = [(c, f) for c, f in zip(cases, found) if c.answerable]
     best = (-1, 0.0)
@@ -138,6 +146,9 @@ def fit_mode(
     provisional = calibration.Mode(ranker, ranker, keep_ratio, 0.5)
     selections = [select(f, provisional) for f in found]
     rows = [question_features(f, s, provisional) for f, s in zip(found, selections)]
+    if unknown_words is not None:
+        for row, value in zip(rows, unknown_words[1]):
+            row["unknown_topic"] = value
     labels = [int(c.answerable) for c in cases]
     model = calibration.fit_logistic(rows, labels, question_names)
     probabilities = [model.probability(r) for r in rows]
@@ -159,7 +170,16 @@ def fit_mode(
     least = min(options, key=lambda o: o[0])
     close = [o for o in options if o[0] <= least[0] + least[1] + 1e-12]
     _, _, _, threshold, missing_cut, unknown_cut, aspect_gate, gates = min(close, key=lambda o: (o[2], o[0]))
-    mode = calibration.Mode(ranker, model, keep_ratio, threshold, missing_cut, unknown_cut, aspect_gate)
+    mode = calibration.Mode(
+        ranker,
+        model,
+        keep_ratio,
+        threshold,
+        missing_cut,
+        unknown_cut,
+        aspect_gate,
+        unknown_words[0] if unknown_words is not None else None,
+    )
     answered = [
         ok and known < missing_cut and unknown < unknown_cut and p >= threshold
         for (ok, known, unknown), p in zip(gates, probabilities)
@@ -224,14 +244,58 @@ def fit(bot: Bot, paths: Sequence[Path], urgency_paths: Sequence[Path] = ()) -> 
     ):
         if dense and not bot.dense:
             continue
-        modes[name], figures[name] = fit_mode(
-            cases, _candidates(bot, cases, dense), features, question_names, bot.facts
-        )
+        found = _candidates(bot, cases, dense)
+        words = fit_unknown_words(cases, found) if dense else None
+        modes[name], figures[name] = fit_mode(cases, found, features, question_names, bot.facts, words)
     urgent: dict[str, Any] = {}
     if bot.encoder is not None:
         model, figures["urgent"] = fit_urgency(bot, [*paths, *urgency_paths])
         urgent = model.as_dict()
     return calibration.Params(modes, urgent, figures)
+
+
+UNKNOWN_WORD_FOLDS = 5
+UNKNOWN_WORD_PENALTIES = (0.1, 0.3, 1.0, 3.0)
+
+
+def fit_unknown_words(cases: Sequence[Case], found: Sequence[Candidates]) -> tuple[Probe, list[float]] | None:
+    """The unknown-word probe: each question word the index never saw, labelled by whether its question
+    is out of scope, read by its MiniLM vector. Folds go by word, so a word is always read by a probe
+    that never saw it (as at run time, where most such words are new); the penalty is the one with the
+    least cross-fitted log loss. Returns the mean of the fold probes (its outputs are as spread as the
+    cross-fitted ones the answerability model is fitted on) and each case's cross-fitted value."""
+    rows = [
+        (i, word.text, vector)
+        for i, candidates in enumerate(found)
+        if candidates.subject_vectors is not None
+        for word, vector in zip(candidates.question.subjects, candidates.subject_vectors)
+        if not word.known
+    ]
+    labels = np.array([int(not cases[i].answerable) for i, _, _ in rows])
+    if len(set(labels.tolist())) < 2:
+        return None
+    vectors = np.stack([v for _, _, v in rows]).astype(np.float64)
+    folds = np.array([zlib.crc32(word.encode("utf-8")) % UNKNOWN_WORD_FOLDS for _, word, _ in rows])
+
+    def cross_fitted(penalty: float) -> tuple[np.ndarray, Probe]:
+        out = np.zeros(len(rows))
+        probes = []
+        for fold in range(UNKNOWN_WORD_FOLDS):
+            train, held = folds != fold, folds == fold
+            probes.append(fit_probe(vectors[train], labels[train], penalty))
+            out[held] = probes[-1].logits(vectors[held])
+        return out, Probe(np.mean([p.weights for p in probes], axis=0), float(np.mean([p.bias for p in probes])))
+
+    def log_loss(z: np.ndarray) -> float:
+        p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+        return float(-np.mean(labels * np.log(p + 1e-12) + (1 - labels) * np.log(1 - p + 1e-12)))
+
+    penalty = min(UNKNOWN_WORD_PENALTIES, key=lambda c: (log_loss(cross_fitted(c)[0]), c))
+    logits, probe = cross_fitted(penalty)
+    values = [0.0] * len(cases)
+    for (i, _, _), z in zip(rows, logits):
+        values[i] = max(values[i], float(1 / (1 + np.exp(-z))))
+    return probe, values
 
 
 PROBE_PENALTIES = (0.001, 0.01, 0.1, 1.0)

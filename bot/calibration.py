@@ -106,6 +106,31 @@ def newton_logistic(
 
 
 @dataclass(frozen=True)
+class Probe:
+    """Logistic regression on a 384-dimension sentence vector."""
+
+    weights: np.ndarray
+    bias: float
+
+    def logits(self, vectors: np.ndarray) -> np.ndarray:
+        return vectors @ self.weights + self.bias
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"weights": [round(float(w), 6) for w in self.weights], "bias": round(self.bias, 6)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Probe:
+        return cls(np.asarray(data["weights"], dtype=np.float32), float(data["bias"]))
+
+
+def fit_probe(vectors: np.ndarray, labels: Sequence[int] | np.ndarray, penalty: float = 1.0) -> Probe:
+    """L2-penalised logistic regression on raw (already normalised) sentence vectors, by Newton's method."""
+    x = np.hstack([np.ones((len(vectors), 1)), vectors.astype(np.float64)])
+    beta = newton_logistic(x, np.asarray(labels, dtype=np.float64), penalty, steps=100)
+    return Probe(beta[1:].astype(np.float32), float(beta[0]))
+
+
+@dataclass(frozen=True)
 class Mode:
     """The fitted stages for one kind of index: with sentence vectors ("dense") or BM25 only ("lexical")."""
 
@@ -116,6 +141,9 @@ class Mode:
     missing_cut: float = 1.01  # a question word this specific, absent around every chosen unit, refuses
     unknown_cut: float = 1.01  # ... the same for a word the index never saw
     aspect_gate: bool = True  # refuse when no chosen unit or heading names the asked aspect
+    # Reads a question word the index never saw, by its vector: is it what is asked about ("wine",
+    # "tylenol"), or the asker's context ("mom", "honestly")? Only with sentence vectors.
+    unknown_words: Probe | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +154,7 @@ class Mode:
             "missing_cut": round(self.missing_cut, 6),
             "unknown_cut": round(self.unknown_cut, 6),
             "aspect_gate": self.aspect_gate,
+            **({"unknown_words": self.unknown_words.as_dict()} if self.unknown_words else {}),
         }
 
     @classmethod
@@ -138,6 +167,7 @@ class Mode:
             float(data.get("missing_cut", 1.01)),
             float(data.get("unknown_cut", 1.01)),
             bool(data.get("aspect_gate", True)),
+            Probe.from_dict(data["unknown_words"]) if "unknown_words" in data else None,
         )
 
 

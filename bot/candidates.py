@@ -77,6 +77,7 @@ class Candidates:
     hits: list[Hit]
     items: list[Candidate]
     best_cos: float
+    subject_vectors: np.ndarray | None = None  # one row per question.subjects word, with sentence vectors
 
 
 class PassageFacts:
@@ -262,11 +263,12 @@ def gather(
     drugs = tuple(w for w in subjects if w.drug and w.known)
     drug_terms = index.expander.drug_terms
     dense = index.dense if encoder is not None and index.dense is not None and len(index.dense) else None
-    cosines = word_sims = None
+    cosines = word_sims = subject_vectors = None
     pids = list(bm25)
     if dense is not None and encoder is not None:
         vectors = encoder.encode_cached([question.text, *(w.text for w in subjects)])
         cosines = dense.cosines(vectors[0])
+        subject_vectors = vectors[1:]
         word_sims = vectors[1:] @ dense.term_vectors.T if subjects else None
         pids += [pid for pid, _ in dense.best_passages(cosines, DENSE_CANDIDATE_PASSAGES) if pid not in bm25]
     best_cos = float(cosines.max()) if cosines is not None else 0.0
@@ -305,4 +307,4 @@ def gather(
                 "length": len(unit.text.split()) / 40,
             }
             items.append(Candidate(unit, features, other_drug=other_drug))
-    return Candidates(question, hits, items, best_cos)
+    return Candidates(question, hits, items, best_cos, subject_vectors)

@@ -13,9 +13,10 @@ one list are shown together under their lead-in.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from .calibration import Mode
+from .calibration import Mode, Probe
 from .candidates import Candidate, Candidates, PassageFacts, Unit
 
 MAX_UNITS = 3
@@ -30,6 +31,7 @@ QUESTION_FEATURES = (
     "unknown_max",  # the most specific question word the index has never seen
     "top_unit_missing",  # the most specific question word the best unit and its heading lack
     "top_soft_missing",  # ... by how far it is from any of their words
+    "unknown_topic",  # how much a word the index never saw reads as what is asked about (see unknown_topic)
 )
 
 
@@ -98,7 +100,26 @@ def question_features(candidates: Candidates, selection: Selection, mode: Mode) 
         "unknown_max": max((w.weight for w in words if not w.known), default=0.0),
         "top_unit_missing": top["unit_missing"] if top else 1.0,
         "top_soft_missing": top["soft_missing"] if top else 1.0,
+        "unknown_topic": unknown_topic(candidates, mode.unknown_words),
     }
+
+
+def unknown_logits(candidates: Candidates, probe: Probe) -> list[float]:
+    vectors = candidates.subject_vectors
+    if vectors is None:
+        return []
+    return [float(z) for w, z in zip(candidates.question.subjects, probe.logits(vectors)) if not w.known]
+
+
+def unknown_topic(candidates: Candidates, probe: Probe | None) -> float:
+    """The probability, highest over the question's words the index never saw, that the word is what
+    is asked about rather than the asker's context. Everyday words are alike in how often English uses
+    them ("wine" and "mom"), not in their role: "can I have wine on pomalyst" asks about wine, which the
+    pages never mention; "my mom takes pomalyst" asks about pomalyst. 0 with no such word."""
+    if probe is None:
+        return 0.0
+    logits = unknown_logits(candidates, probe)
+    return max((1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))) for z in logits), default=0.0)
 
 
 def answer_missing(candidates: Candidates, selection: Selection, facts: PassageFacts) -> tuple[float, float, list[str]]:

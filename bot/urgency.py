@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .analysis import STOPWORDS_FILE, fold, read_list
-from .calibration import Model, newton_logistic
+from .calibration import Model, Probe, newton_logistic
 from .encoder import DIMENSIONS, Encoder
 from .safety import Assessment, SafetyChecker
 
@@ -70,17 +70,6 @@ def clauses(message: str) -> list[str]:
         else:
             merged.append(part)
     return merged[:MAX_CLAUSES]
-
-
-@dataclass(frozen=True)
-class Probe:
-    """Logistic regression on a 384-dimension sentence vector."""
-
-    weights: np.ndarray
-    bias: float
-
-    def logits(self, vectors: np.ndarray) -> np.ndarray:
-        return vectors @ self.weights + self.bias
 
 
 _WORD_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
@@ -137,7 +126,7 @@ class UrgencyModel:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "probe": {"weights": [round(float(w), 6) for w in self.probe.weights], "bias": round(self.probe.bias, 6)},
+            "probe": self.probe.as_dict(),
             "words": {
                 "weights": {f: round(w, 6) for f, w in sorted(self.words.weights.items()) if round(w, 6)},
                 "bias": round(self.words.bias, 6),
@@ -151,7 +140,7 @@ class UrgencyModel:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UrgencyModel:
         return cls(
-            Probe(np.asarray(data["probe"]["weights"], dtype=np.float32), float(data["probe"]["bias"])),
+            Probe.from_dict(data["probe"]),
             WordProbe({f: float(w) for f, w in data["words"]["weights"].items()}, float(data["words"]["bias"])),
             Model.from_dict(data["combiner"]),
             {k: np.asarray(v, dtype=np.float32) for k, v in data["centroids"].items()},
@@ -278,13 +267,6 @@ def pattern_features(assessment: Assessment) -> dict[str, float]:
         "question": float(assessment.question),
         "hypothetical": float(assessment.hypothetical),
     }
-
-
-def fit_probe(vectors: np.ndarray, labels: Sequence[int] | np.ndarray, penalty: float = 1.0) -> Probe:
-    """L2-penalised logistic regression on raw (already normalised) sentence vectors, by Newton's method."""
-    x = np.hstack([np.ones((len(vectors), 1)), vectors.astype(np.float64)])
-    beta = newton_logistic(x, np.asarray(labels, dtype=np.float64), penalty, steps=100)
-    return Probe(beta[1:].astype(np.float32), float(beta[0]))
 
 
 def fit_word_probe(texts: Sequence[str], labels: Sequence[int] | np.ndarray, penalty: float = 1.0) -> WordProbe:

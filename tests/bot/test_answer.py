@@ -175,6 +175,25 @@ def test_questions_the_corpus_does_not_cover_get_no_answer(bot, question):
     assert reply.actions and reply.actions[0]["tel"] == bot.settings["HELPLINE_PHONE"]
 
 
+@pytest.mark.parametrize(
+    "question, covered",
+    [
+        # the unknown everyday word is what is asked about, and the pages never speak of it
+        ("is it safe to eat sushi while on thalidomide", False),
+        ("can I use a sauna while using imiquimod", False),
+        ("is it ok to go swimming after bcg", False),
+        # the unknown everyday word is the asker's context; the rest is answered
+        ("my daughter is on humira, how is it given", True),
+        ("forgive me for asking, what is bcg", True),
+        ("honestly what does pomalidomide even do", True),
+    ],
+)
+def test_an_unknown_everyday_word_blocks_only_when_it_is_what_is_asked(bot, question, covered):
+    # "wine" and "mom" are equally common in English; the fitted probe on word vectors tells the thing
+    # asked about from the asker's context (no word here is in the data the probe was fitted on)
+    assert (bot.ask(question).type == "answer") is covered
+
+
 @pytest.mark.parametrize("message", ["thank you!", "ok", "what can you do?", "hi", "Hello!", "good morning"])
 def test_a_message_that_asks_nothing_gets_an_example_not_a_passage(bot, message):
     """With no word to look up, every passage 'covers' the question; after a topic it is no follow-up."""

@@ -8,10 +8,12 @@ import json
 import numpy as np
 
 from bot import calibration
-from bot.calibrate import NOTICE_FALSE_ALARM_BUDGET, budget_threshold, fit, holds, read_cases
-from bot.choose import Selection, decide
+from bot.calibrate import NOTICE_FALSE_ALARM_BUDGET, Case, budget_threshold, fit, fit_unknown_words, holds, read_cases
+from bot.candidates import Candidates
+from bot.choose import Selection, decide, unknown_topic
 from bot.conversation import Context
 from bot.evaluate import BARS
+from bot.parse import ParsedQuestion, Word
 from tests.conftest import DATA, EVAL_DIR
 
 
@@ -61,7 +63,7 @@ def test_the_budget_threshold_takes_any_budget():
     assert (calm >= budget_threshold(calm, 0.10)).sum() == 20
 
 
-def test_thebudget_threshold_flags_no_more_than_the_budget():
+def test_the_budget_threshold_flags_no_more_than_the_budget():
     calm = np.linspace(0.0, 1.0, 200)  # 2% of 200 is 4 messages
     threshold = budget_threshold(calm)
     assert (calm >= threshold).sum() == 4
@@ -90,3 +92,65 @@ def test_dialogue_turns_carry_their_context(bot):
     cases = read_cases(bot, [EVAL_DIR / "questions.jsonl"])
     follow_ups = [c for c in cases if c.context.subject]
     assert follow_ups, "dialogue turns after the first see the topic of the turn before"
+
+
+def _unknown_word_cases(rng, words_by_label):
+    """One single-word question per word; the word unknown to the index, its vector near its label's
+    direction (out of scope: e1; the asker's context: e0)."""
+    cases, found = [], []
+    for label, words in words_by_label.items():
+        for word in words:
+            vector = np.zeros(384)
+            vector[int(label)] = 1.0
+            vector += rng.normal(0, 0.15, 384)
+            vector /= np.linalg.norm(vector)
+            unknown = Word(word, frozenset({word}), 0.3, False, False, False)
+            known = Word("revlimid", frozenset({"revlimid"}), 1.0, True, False, False)
+            question = ParsedQuestion(f"{word} revlimid", None, (unknown, known), False)  # type: ignore[arg-type]
+            # the known word's vector points the other way: only unknown words are read
+            opposite = np.zeros(384)
+            opposite[1 - int(label)] = 1.0
+            cases.append(Case(question.text, not label, (), Context()))
+            found.append(Candidates(question, [], [], 0.0, np.stack([vector, opposite]).astype(np.float32)))
+    return cases, found
+
+
+def test_unknown_words_are_read_by_a_probe_that_never_saw_them():
+    rng = np.random.default_rng(0)
+    cases, found = _unknown_word_cases(
+        rng, {True: [f"asked{i}" for i in range(20)], False: [f"context{i}" for i in range(20)]}
+    )
+    fitted = fit_unknown_words(cases, found)
+    assert fitted is not None
+    probe, values = fitted
+    out_of_scope = [v for c, v in zip(cases, values) if not c.answerable]
+    in_scope = [v for c, v in zip(cases, values) if c.answerable]
+    assert min(out_of_scope) > 0.5 > max(in_scope)  # cross-fitted, each by a probe without that word
+    new_asked, new_context = _unknown_word_cases(rng, {True: ["fresh"], False: ["other"]})[1]
+    assert unknown_topic(new_asked, probe) > 0.5 > unknown_topic(new_context, probe)
+    # a question without unknown words, or a mode without the probe, reads 0
+    known_only = Candidates(
+        ParsedQuestion("revlimid", None, (found[0].question.words[1],), False),  # type: ignore[arg-type]
+        [],
+        [],
+        0.0,
+        found[0].subject_vectors[1:],
+    )
+    assert unknown_topic(known_only, probe) == 0.0
+    assert unknown_topic(new_asked, None) == 0.0
+
+
+def test_the_unknown_word_probe_needs_both_labels():
+    cases, found = _unknown_word_cases(np.random.default_rng(1), {False: ["mom", "dad", "honestly"]})
+    assert fit_unknown_words(cases, found) is None
+
+
+def test_a_mode_keeps_its_unknown_word_probe_through_the_file():
+    ranker = calibration.Model(("cos",), (1.0,), 0.0, (0.0,), (1.0,))
+    probe = calibration.Probe(np.linspace(-1, 1, 384).astype(np.float32), -0.25)
+    mode = calibration.Mode(ranker, ranker, 0.5, 0.5, unknown_words=probe)
+    again = calibration.Mode.from_dict(json.loads(json.dumps(mode.as_dict())))
+    assert again.unknown_words is not None
+    assert np.allclose(again.unknown_words.weights, probe.weights, atol=1e-6)
+    assert again.unknown_words.bias == probe.bias
+    assert calibration.Mode.from_dict(calibration.Mode(ranker, ranker, 0.5, 0.5).as_dict()).unknown_words is None
