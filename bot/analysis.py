@@ -268,6 +268,14 @@ _DRUG_OR_CONDITION = re.compile(rf"^[a-z]{{3,}}({_DRUG_ENDINGS}|{_OTHER_ENDINGS}
 _DRUG = re.compile(rf"^[a-z]{{3,}}({_DRUG_ENDINGS})$")
 
 
+def drug_name_regex() -> str:
+    """A regex alternative for a drug named in a message (folded text): a name of the brand table
+    (generic or brand), or a word with a drug's ending ("revlimid", "adalimumab")."""
+    names = {fold(n) for generic, brands in read_table(BRAND_NAMES_FILE) for n in (generic, *brands)}
+    spelled = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    return rf"(?:{spelled}|[a-z]{{3,}}(?:{_DRUG_ENDINGS}))"
+
+
 def names_drug(word: str) -> bool:
     """'adalimumab', 'tofacitinib', 'lenalidomide' by their endings (folded, lowercase words)."""
     return bool(_DRUG.match(word))

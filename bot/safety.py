@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import fold
+from .analysis import drug_name_regex, fold
 
 SAFETY_FILE = Path(__file__).resolve().parent / "data" / "safety.json"
+DRUG_SLOT = "{drug}"  # in a pattern: any drug name (the brand table's names, or a drug's word ending)
 KINDS = ("crisis", "poison", "fever", "emergency")  # most specific first
 _PARTS = re.compile(r"[,.;:!?\n]+")
 _RESOLVED = re.compile(r"\b(fine|ok|okay|better|gone|over) now\b")
@@ -48,8 +49,10 @@ class _Pattern:
 class SafetyChecker:
     def __init__(self, path: Path = SAFETY_FILE) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
+        drug = drug_name_regex()
         self.patterns = tuple(
-            _Pattern(p["id"], p["kind"], bool(p["needs_person"]), re.compile(p["regex"])) for p in data["patterns"]
+            _Pattern(p["id"], p["kind"], bool(p["needs_person"]), re.compile(p["regex"].replace(DRUG_SLOT, drug)))
+            for p in data["patterns"]
         )
         for pattern in self.patterns:
             if pattern.kind not in KINDS:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from bot.analysis import Analyzer, learn_brand_pairs
+from bot.analysis import Analyzer, drug_name_regex, learn_brand_pairs
 
 
 def test_tokenizer_lowercases_folds_accents_drops_stopwords_and_stems():
@@ -176,3 +178,11 @@ def test_an_index_saved_before_joining_keeps_its_tokenizer():
 def test_a_hyphenated_question_word_also_asks_for_its_solid_term(loaded_index):
     terms = loaded_index.expander.expand("what are il-6 inhibitors")
     assert any(t.term == "il6" and t.concept == "il-6" for t in terms)
+
+
+def test_the_drug_name_regex_reads_the_brand_table_and_drug_endings():
+    drug = re.compile(rf"\b{drug_name_regex()}\b")
+    for name in ("revlimid", "lenalidomide", "zyclara", "tice bcg", "deltasone", "secukinumab", "ruxolitinib"):
+        assert drug.fullmatch(name), name
+    for word in ("homework", "sandwich", "pills", "mode"):
+        assert not drug.fullmatch(word), word

@@ -49,6 +49,11 @@ URGENT = [
     ("my kid chewed my revlimid capsule", "poison"),  # no count: "my" before the capsule
     ("the dog licked my imiquimod sachet", "poison"),
     ("my son swallowed three imiquimod sachets instead of one", "poison"),  # any dose verb, any pack
+    # a child or pet and a drug named by its name, not its form
+    ("my nephew ate some of grandma's prednisone", "poison"),
+    ("the puppy is chewing on my xeljanz blister pack", "poison"),
+    ("our 2 year old got hold of my olumiant", "poison"),
+    ("the baby put my zyclara in her mouth", "poison"),
     # a crisis told without the word suicide
     ("I've been stockpiling my tablets", "crisis"),
     ("my brother says he wants to die", "crisis"),
@@ -75,6 +80,9 @@ NOT_URGENT = [
     "I take it twice a day with food",  # a schedule, not a double dose
     "I have taken two doses of the shingles vaccine so far, is that enough",  # a course, asked about
     "my temp is 37.2 and I feel fine",  # a normal temperature
+    "my dog ate my homework",  # a child or pet, but no medicine
+    "my son picked up my revlimid from the pharmacy",  # fetched, not swallowed
+    "what if my cat licked some imiquimod cream",  # supposed
     "I want the itching to stop",  # a side effect, not a wish to die
 ]
 
