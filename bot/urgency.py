@@ -58,6 +58,8 @@ MAX_CLAUSES = 6
 _CLAUSE_BREAK = re.compile(
     r"[.!?;\n]+|,\s*|\s+-+\s+|\s+(?=(?:also|btw|but|plus|and now|and also|oh and|p\.?s\.?)\b)", re.IGNORECASE
 )
+# what may open a clause before its question word: "..., also what are the side effects of revlimid"
+_LEADING_CONNECTIVE = re.compile(r"^(?:(?:also|btw|but|plus|and|now|oh|ok|okay|so|p\.?s\.?)\b[\s,:]*)+")
 
 
 def clauses(message: str) -> list[str]:
@@ -213,12 +215,17 @@ class UrgencyDetector:
             # wife wants a baby"), the person must still get the answer, so its statements are read as
             # asking too; beside a pattern's card, statements ask nothing ("I took 3 instead of 1").
             probe_only = not assessment.matched
-            asked = [p for p in parts if probe_only or self.checker.question.search(fold(p).strip())]
+            asked = [p for p in parts if probe_only or self._asks(p)]
             if len(parts) > 1:
                 informational = " ".join(p for p in asked if by_text.get(p, -np.inf) < cut)
             else:
                 informational = message if probe_only else ""
         return Urgency(level, kind, probability, informational, assessment)
+
+    def _asks(self, clause: str) -> bool:
+        """A clause that asks something, after any connective that opens it ("also what is X")."""
+        text = _LEADING_CONNECTIVE.sub("", fold(clause).strip())
+        return bool(self.checker.question.search(text)) or text.endswith("?")
 
     def _kind_from_patterns(self, assessment: Assessment) -> str | None:
         kinds = {p.id: p.kind for p in self.checker.patterns}

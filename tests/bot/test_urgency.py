@@ -91,6 +91,8 @@ def test_the_card_names_the_right_number_for_its_kind(bot):
     [
         "what are the side effects of lenalidomide, also my chest is crushing",
         "what are the side effects of revlimid, also my face suddenly went numb",  # the two examples
+        "my chest is crushing, also what are the side effects of lenalidomide",  # the question second
+        "my face suddenly went numb and btw what are the side effects of revlimid",
     ],
 )
 def test_a_mixed_message_gets_the_card_then_the_answer(bot, message):
