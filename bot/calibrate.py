@@ -254,6 +254,16 @@ def fit(bot: Bot, paths: Sequence[Path], urgency_paths: Sequence[Path] = ()) -> 
     return calibration.Params(modes, urgent, figures)
 
 
+def log_loss(logits: np.ndarray, labels: np.ndarray) -> float:
+    p = 1 / (1 + np.exp(-np.clip(logits, -30, 30)))
+    return float(-np.mean(labels * np.log(p + 1e-12) + (1 - labels) * np.log(1 - p + 1e-12)))
+
+
+def mean_probe(probes: Sequence[Probe]) -> Probe:
+    """The mean of the fold probes: what runs, its logits as spread as the cross-fitted ones."""
+    return Probe(np.mean([p.weights for p in probes], axis=0), float(np.mean([p.bias for p in probes])))
+
+
 UNKNOWN_WORD_FOLDS = 5
 UNKNOWN_WORD_PENALTIES = (0.1, 0.3, 1.0, 3.0)
 
@@ -284,13 +294,9 @@ def fit_unknown_words(cases: Sequence[Case], found: Sequence[Candidates]) -> tup
             train, held = folds != fold, folds == fold
             probes.append(fit_probe(vectors[train], labels[train], penalty))
             out[held] = probes[-1].logits(vectors[held])
-        return out, Probe(np.mean([p.weights for p in probes], axis=0), float(np.mean([p.bias for p in probes])))
+        return out, mean_probe(probes)
 
-    def log_loss(z: np.ndarray) -> float:
-        p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
-        return float(-np.mean(labels * np.log(p + 1e-12) + (1 - labels) * np.log(1 - p + 1e-12)))
-
-    penalty = min(UNKNOWN_WORD_PENALTIES, key=lambda c: (log_loss(cross_fitted(c)[0]), c))
+    penalty = min(UNKNOWN_WORD_PENALTIES, key=lambda c: (log_loss(cross_fitted(c)[0], labels), c))
     logits, probe = cross_fitted(penalty)
     values = [0.0] * len(cases)
     for (i, _, _), z in zip(rows, logits):
@@ -377,12 +383,8 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
             for i in held:
                 out[i] = read(probes[-1], i)
                 whole_out[i] = float(probes[-1].logits(whole[i : i + 1])[0])
-        mean = Probe(np.mean([p.weights for p in probes], axis=0), float(np.mean([p.bias for p in probes])))
+        mean = mean_probe(probes)
         return out, whole_out, mean
-
-    def log_loss(z: np.ndarray) -> float:
-        p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
-        return float(-np.mean(labels * np.log(p + 1e-12) + (1 - labels) * np.log(1 - p + 1e-12)))
 
     def cross_fitted_words(penalty: float) -> tuple[list[np.ndarray], WordProbe]:
         """The same for the word probe."""
@@ -403,9 +405,9 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
     def highest(logits: list[np.ndarray]) -> np.ndarray:
         return np.array([float(z.max()) for z in logits])
 
-    penalty = min(PROBE_PENALTIES, key=lambda c: (log_loss(highest(cross_fitted(c)[0])), c))
+    penalty = min(PROBE_PENALTIES, key=lambda c: (log_loss(highest(cross_fitted(c)[0]), labels), c))
     logits, whole_logits, probe = cross_fitted(penalty)
-    word_penalty = min(WORD_PENALTIES, key=lambda c: (log_loss(highest(cross_fitted_words(c)[0])), c))
+    word_penalty = min(WORD_PENALTIES, key=lambda c: (log_loss(highest(cross_fitted_words(c)[0]), labels), c))
     word_logits, word_probe = cross_fitted_words(word_penalty)
     rows = [
         combiner_row(bot.safety, m.text, texts[i], logits[i], word_logits[i], float(whole_logits[i]))
