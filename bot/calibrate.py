@@ -46,6 +46,7 @@ from .urgency import (
     combiner_row,
     fit_word_probe,
     scored_texts,
+    whole_text,
 )
 
 KEEP_RATIO_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))
@@ -349,16 +350,17 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
     messages = read_messages(paths)
     negated = bot.safety.negated_clause
     texts = [scored_texts(m.text, negated) for m in messages]
-    unique = sorted({t for group in texts for t in group} | {m.text for m in messages})
+    wholes = [whole_text(m.text) for m in messages]
+    unique = sorted({t for group in texts for t in group} | set(wholes))
     vectors = dict(zip(unique, bot.encoder.encode(unique)))
-    whole = np.stack([vectors[m.text] for m in messages])
+    whole = np.stack([vectors[t] for t in wholes])
     labels = np.array([int(m.urgent) for m in messages])
     folds = np.arange(len(messages)) % URGENCY_FOLDS
 
     def training_texts(rows: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Each message, and every clause of a calm message as a calm example (it teaches "no fever")."""
-        extra = [t for i in rows if not labels[i] for t in texts[i] if t != messages[i].text]
-        together = [messages[i].text for i in rows] + extra
+        extra = [t for i in rows if not labels[i] for t in texts[i] if t != wholes[i]]
+        together = [wholes[i] for i in rows] + extra
         return together, np.concatenate([labels[rows], np.zeros(len(extra), dtype=labels.dtype)])
 
     def training(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -250,6 +250,9 @@ def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
     return 0 < len(opening) <= 8 and any(w.terms & opening for w in subjects)
 
 
+_CLOSING_MARKS = re.compile(r"[\s.!?;]+$")
+
+
 def gather(
     question: ParsedQuestion, retriever: Retriever, facts: PassageFacts, top_k: int, encoder: Encoder | None
 ) -> Candidates:
@@ -266,10 +269,12 @@ def gather(
     cosines = word_sims = subject_vectors = None
     pids = list(bm25)
     if dense is not None and encoder is not None:
-        vectors = encoder.encode_cached([question.text, *(w.text for w in subjects)])
-        cosines = dense.cosines(vectors[0])
-        subject_vectors = vectors[1:]
-        word_sims = vectors[1:] @ dense.term_vectors.T if subjects else None
+        # read without its closing marks, as the emergency probe reads a one-clause message: one encoder
+        # pass serves both, and "?" says nothing of what is asked
+        cosines = dense.cosines(encoder.encode_cached([_CLOSING_MARKS.sub("", question.text)])[0])
+        rows = [index.term_ids.get(index.analyzer.stem(w.text)) if " " not in w.text else None for w in subjects]
+        subject_vectors = dense.word_vectors([w.text for w in subjects], rows, encoder.encode_cached)
+        word_sims = subject_vectors @ dense.term_vectors.T if subjects else None
         pids += [pid for pid, _ in dense.best_passages(cosines, DENSE_CANDIDATE_PASSAGES) if pid not in bm25]
     best_cos = float(cosines.max()) if cosines is not None else 0.0
     weights = np.array([w.weight for w in subjects], dtype=np.float64)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .encoder import DIMENSIONS
 from .passages import ANAPHORA, Passage, line_spans, sentence_spans
 
 DENSE_ARRAYS = ("sent_pid", "sent_start", "sent_end", "sent_vec", "term_vec")
@@ -76,13 +77,13 @@ def build_arrays(
     """Sentence vectors, and one vector per index term (from its commonest written form), which lets a
     question word count as covered by a close word ("wine" is not "alcohol"; "swollen" is "swelling")."""
     sentences = [s for pid, p in enumerate(passages) for s in passage_sentences(pid, p, headings[pid])]
-    vectors = encode([s.encoded for s in sentences]) if sentences else np.zeros((0, 384), np.float32)
+    vectors = encode([s.encoded for s in sentences]) if sentences else np.zeros((0, DIMENSIONS), np.float32)
     return {
         "sent_pid": np.asarray([s.pid for s in sentences], dtype=np.int32),
         "sent_start": np.asarray([s.start for s in sentences], dtype=np.int32),
         "sent_end": np.asarray([s.end for s in sentences], dtype=np.int32),
         "sent_vec": vectors.astype(np.float16),
-        "term_vec": encode(list(term_words)).astype(np.float16) if term_words else np.zeros((0, 384), np.float16),
+        "term_vec": encode(list(term_words)).astype(np.float16) if term_words else np.zeros((0, DIMENSIONS), np.float16),
     }
 
 
@@ -104,6 +105,20 @@ class DenseIndex:
 
     def __len__(self) -> int:
         return len(self.pid)
+
+    def word_vectors(
+        self, words: Sequence[str], term_rows: Sequence[int | None], encode: Callable[[list[str]], np.ndarray]
+    ) -> np.ndarray:
+        """One vector per word: its index term's saved vector when it has one (a row of ``term_vectors``,
+        computed from the term's commonest written form: "live" reads as "lives"), else encoded."""
+        out = np.zeros((len(words), DIMENSIONS), np.float32)
+        fresh = [i for i, row in enumerate(term_rows) if row is None or not 0 <= row < len(self.term_vectors)]
+        for i, row in enumerate(term_rows):
+            if i not in fresh:
+                out[i] = self.term_vectors[row]
+        if fresh:
+            out[fresh] = encode([words[i] for i in fresh])
+        return out
 
     def cosines(self, question_vector: np.ndarray) -> np.ndarray:
         return self.vectors @ question_vector

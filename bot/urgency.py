@@ -177,10 +177,11 @@ class UrgencyDetector:
         texts = scored_texts(message, self.checker.negated_clause)
         vectors = self.encoder.encode_cached(texts) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
         logits = self.model.probe.logits(vectors)
-        if texts and texts[0] == message:
+        whole = whole_text(message)
+        if texts and texts[0] == whole:
             whole_logit = float(logits[0])
         else:
-            whole_logit = float(self.model.probe.logits(self.encoder.encode_cached([message]))[0])
+            whole_logit = float(self.model.probe.logits(self.encoder.encode_cached([whole]))[0])
         # nothing left to read (every clause denies): no evidence, each probe's prior
         read = logits if texts else np.array([self.model.probe.bias])
         words = self.model.words.logits(texts) if texts else np.array([self.model.words.bias])
@@ -294,6 +295,13 @@ def fit_word_probe(texts: Sequence[str], labels: Sequence[int] | np.ndarray, pen
 
 
 WORD_MIN_COUNT = 2
+
+
+def whole_text(message: str) -> str:
+    """The message as one text: a message of one clause is read as that clause, without its closing
+    marks ("is it safe?" as "is it safe"), so one encoder pass serves this and the answer's retrieval."""
+    parts = clauses(message)
+    return parts[0] if len(parts) == 1 else message
 
 
 def scored_texts(message: str, negated: re.Pattern[str]) -> list[str]:

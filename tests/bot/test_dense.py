@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.candidates import PassageFacts
-from bot.dense import BULLET, passage_sentences
+import numpy as np
+
+from bot.dense import BULLET, DenseIndex, passage_sentences
 from bot.passages import Passage
 
 NESTED = (
@@ -65,3 +67,33 @@ def test_a_sentence_that_leans_on_the_one_before_is_encoded_with_it():
     assert "lenalidomide" in encoded["These drugs can cause drowsiness."]
     assert "lenalidomide" not in encoded["BCG is a germ."]  # it names its own subject
     assert "Rash" not in encoded["They are rare."]  # a list item is no sentence to lean on
+
+
+def test_a_word_with_an_index_term_takes_the_saved_vector_and_only_the_others_are_encoded():
+    saved = np.eye(3, 384, dtype=np.float16)
+    arrays = {"sent_pid": np.zeros(0, np.int32), "sent_start": np.zeros(0, np.int32), "sent_end": np.zeros(0, np.int32)}
+    dense = DenseIndex({**arrays, "sent_vec": np.zeros((0, 384), np.float16), "term_vec": saved})
+    encoded: list[list[str]] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        encoded.append(list(texts))
+        return np.full((len(texts), 384), 0.5, np.float32)
+
+    vectors = dense.word_vectors(["fatigue", "sushi", "rash", "wine"], [2, None, 0, 7], encode)
+    assert encoded == [["sushi", "wine"]]  # no term, and a row past the saved ones
+    assert vectors[0].tolist() == saved[2].astype(np.float32).tolist()
+    assert vectors[2].tolist() == saved[0].astype(np.float32).tolist()
+    assert (vectors[[1, 3]] == 0.5).all()
+
+
+def test_a_question_costs_one_encoder_pass_when_its_words_are_in_the_index(bot, monkeypatch):
+    from collections import OrderedDict
+
+    encoded: list[str] = []
+    encode = bot.encoder.encode
+    monkeypatch.setattr(bot.encoder, "_cache", OrderedDict())
+    monkeypatch.setattr(bot.encoder, "encode", lambda texts, *a: encoded.extend(texts) or encode(texts, *a))
+    reply = bot.ask("What are the side effects of lenalidomide?")
+    assert reply.type == "answer"
+    # the emergency check and retrieval share the question's vector; "lenalidomide" has its term's
+    assert encoded == ["What are the side effects of lenalidomide"]

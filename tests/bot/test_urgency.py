@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from bot.urgency import clauses
+from bot.urgency import clauses, whole_text
 from tests.conftest import DATA
 
 CHECK = [json.loads(line) for line in (DATA / "urgency-check.jsonl").read_text().splitlines() if line.strip()]
@@ -126,6 +126,13 @@ def test_a_past_event_is_not_an_emergency(bot):
 def test_clauses_split_an_added_emergency_from_the_question():
     parts = clauses("is fatigue normal on pomalyst? also my face suddenly went numb on one side")
     assert parts == ["is fatigue normal on pomalyst", "also my face suddenly went numb on one side"]
+
+
+def test_a_message_of_one_clause_is_read_without_its_closing_marks():
+    assert whole_text("is fatigue normal on pomalyst?") == "is fatigue normal on pomalyst"
+    assert whole_text("  I can't breathe!!  ") == "I can't breathe"
+    two = "is fatigue normal on pomalyst? also my face went numb"
+    assert whole_text(two) == two  # the whole message is read beside each clause
 
 
 def test_urgent_replies_work_without_the_index(bot):
