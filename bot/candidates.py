@@ -41,6 +41,7 @@ UNIT_FEATURES = (
     "length",  # words / 40
 )
 DENSE_CANDIDATE_PASSAGES = 8  # passages brought in by their closest sentences
+OPENING_WORDS = 8  # a sentence names its subject within its first words
 MAX_RUN = 3  # sentences in one unit: the one that names the subject and those after it that lean on it
 _DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist|consists)\b", re.IGNORECASE)
 _SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -69,6 +70,9 @@ class Candidate:
     features: dict[str, float]
     score: float = 0.0  # the ranker's probability, set by the select stage
     other_drug: bool = False  # its passage speaks of another drug than the one asked about (``_about_other_drug``)
+    # a list item that says nothing but what the question names ("• Prednisolone."): 1 when those are only
+    # names of an asked drug ("• Tofacitinib (Xeljanz®)"), 0.5 for other asked words ("• Diarrhea"), else 0
+    names_only: float = 0.0
 
 
 @dataclass
@@ -176,6 +180,43 @@ class PassageFacts:
             units.append(_make_unit(analyzer, pid, run_spans, body, None, run_rows, item=False))
         return units
 
+    def section_opener(self, pid: int) -> Unit | None:
+        """The first plain sentence (with those leaning on it) of the passage's section, when it names the
+        section: "Janus kinase inhibitors are DMARDs..." over the list "Examples include: • Tofacitinib".
+        The section may have begun in an earlier passage of the page."""
+        return self._cached("opener", pid, self._section_opener)
+
+    def _section_opener(self, pid: int) -> Unit | None:
+        index = self.index
+        passage = index.passage(pid)
+        if not passage.section:
+            return None
+        first = pid
+        while first > 0:
+            before = index.passage(first - 1)
+            if before.doc_id != passage.doc_id or before.section != passage.section:
+                break
+            first -= 1
+        plain = [u for u in self.units(first) if not u.item]
+        if not plain:
+            return None
+        # the longest run from the first sentence: "Janus kinase inhibitors are DMARDs... These drugs reduce
+        # inflammation by limiting the activity of certain enzymes"
+        opener = [u for u in plain if u.spans[0] == plain[0].spans[0]][-1]
+        opening = index.analyzer.terms(" ".join(opener.text.split()[:OPENING_WORDS]))
+        return opener if set(index.analyzer.terms(passage.section)) & set(opening) else None
+
+    def item_terms(self, pid: int) -> list[frozenset[str]]:
+        """Per unit, the terms of a list item's own line (without its lead-in); empty for a sentence."""
+        return self._cached("item_terms", pid, self._item_terms)
+
+    def _item_terms(self, pid: int) -> list[frozenset[str]]:
+        text, analyzer = self.index.passage(pid).text, self.index.analyzer
+        return [
+            frozenset(analyzer.terms(text[u.spans[-1][0] : u.spans[-1][1]])) if u.item else frozenset()
+            for u in self.units(pid)
+        ]
+
     def unit_term_ids(self, pid: int) -> list[np.ndarray]:
         """Index term ids of each unit with its heading, for the word-vector comparison."""
         return self._cached("unit_ids", pid, self._unit_term_ids)
@@ -264,6 +305,8 @@ def gather(
     frames = tuple(w for w in question.words if w.frame)
     aspects = question.aspects
     drugs = tuple(w for w in subjects if w.drug and w.known)
+    drug_names = frozenset().union(*(w.terms for w in drugs))
+    asked_terms = frozenset().union(*(w.terms for w in subjects))
     drug_terms = index.expander.drug_terms
     dense = index.dense if encoder is not None and index.dense is not None and len(index.dense) else None
     cosines = word_sims = subject_vectors = None
@@ -287,7 +330,7 @@ def gather(
         cover_context = _cover(subjects, context)
         named = facts.named_source(pid)
         other_drug = _about_other_drug(drugs, context, facts.page_terms(pid), drug_terms)
-        for unit, ids in zip(facts.units(pid), facts.unit_term_ids(pid)):
+        for unit, ids, own in zip(facts.units(pid), facts.unit_term_ids(pid), facts.item_terms(pid)):
             around = unit.terms | heading
             exact = np.array([bool(w.terms & around) for w in subjects], dtype=bool)
             closeness = exact.astype(np.float64)
@@ -311,5 +354,8 @@ def gather(
                 "named_source": named,
                 "length": len(unit.text.split()) / 40,
             }
-            items.append(Candidate(unit, features, other_drug=other_drug))
+            names_only = 0.0
+            if unit.item and own and own <= asked_terms:
+                names_only = 1.0 if own <= drug_names else 0.5
+            items.append(Candidate(unit, features, other_drug=other_drug, names_only=names_only))
     return Candidates(question, hits, items, best_cos, subject_vectors)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .calibration import Mode, Probe
 from .candidates import Candidate, Candidates, PassageFacts, Unit
+from .parse import ParsedQuestion
 
 MAX_UNITS = 3
 MAX_ANSWER_WORDS = 120
@@ -85,6 +86,40 @@ def select(candidates: Candidates, mode: Mode) -> Selection:
         kept.append(unit)
         words += size
     return Selection(tuple(kept), tuple(ranked))
+
+
+def with_section_openers(units: tuple[Unit, ...], facts: PassageFacts) -> tuple[Unit, ...]:
+    """A definition answered by a list item says what the list is of: "what is Xeljanz" gets "Janus kinase
+    inhibitors are DMARDs that are like biologics..." before "Examples include: • Tofacitinib (Xeljanz®)".
+    The section's opening sentence comes before the first of its items, unless it is quoted already.
+    The answer keeps its bounds: an opener and its item are kept or dropped together, the last units
+    give way to them."""
+    groups: list[tuple[Unit, ...]] = []
+    placed: list[Unit] = []
+    for unit in units:
+        if unit in placed:
+            continue
+        opener = facts.section_opener(unit.pid) if unit.item else None
+        if opener is not None and (opener.pid, opener.spans[0][0]) < (unit.pid, unit.spans[0][0]):
+            # quoted further down already: it moves up before the item
+            opener = next((u for u in units if not u.item and _overlap(opener, u)), opener)
+            if opener not in placed:
+                groups.append((opener, unit))
+                placed += [opener, unit]
+                continue
+        groups.append((unit,))
+        placed.append(unit)
+    kept: list[Unit] = []
+    words = 0
+    for group in groups:
+        size = sum(len(u.text.split()) for u in group)
+        if len(group) > 1 and words + size > MAX_ANSWER_WORDS:
+            group, size = group[1:], len(group[1].text.split())
+        if kept and (len(kept) + len(group) > MAX_UNITS or words + size > MAX_ANSWER_WORDS):
+            continue
+        kept += group
+        words += size
+    return tuple(kept)
 
 
 def question_features(candidates: Candidates, selection: Selection, mode: Mode) -> dict[str, float]:
@@ -163,6 +198,41 @@ def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: Pass
     missing = [w.text for w in candidates.question.subjects if not w.known and w.weight >= 0.5]
     why = f"the pages do not mention {', '.join(missing)}" if missing else "no passage answers it closely enough"
     return Decision(False, probability, why)
+
+
+def without_bare_names(selection: Selection, question: ParsedQuestion, facts: PassageFacts) -> tuple[Unit, ...]:
+    """The chosen units less the list items that only name what is asked (see ``_says_only_the_name``),
+    unless the opening of the item's section is chosen too: "Janus kinase inhibitors are DMARDs..." with
+    "• Upadacitinib (Rinvoq®)" answers "rinvoq drug class". Applied after the decision: the units still
+    rank and decide as fitted, but a bare name is never quoted as though it answered; with nothing else
+    chosen, the question is not answered."""
+    bare = {(c.unit.pid, c.unit.spans[-1]) for c in selection.ranked if _says_only_the_name(c, question)}
+    if not bare:
+        return selection.units
+
+    def explained(unit: Unit) -> bool:
+        opener = facts.section_opener(unit.pid)
+        return opener is not None and any(_overlap(opener, u) for u in selection.units if not u.item)
+
+    return tuple(
+        u
+        for u in selection.units
+        if not (u.item and all((u.pid, span) in bare for span in u.spans if span != u.lead) and not explained(u))
+    )
+
+
+def _says_only_the_name(candidate: Candidate, question: ParsedQuestion | None) -> bool:
+    """A list item that only names what the question names ("Examples include: • Tofacitinib (Xeljanz®)")
+    says what that is, and nothing else: it answers "what is Xeljanz", not "side effects of Xeljanz",
+    unless its lead-in or heading speaks of the asked aspect ("Common side effects include: • Fatigue"
+    answers "is fatigue a side effect"). An item naming only the asked drug does not answer "how is
+    Xeljanz given" either."""
+    if not candidate.names_only or question is None or question.definition:
+        return False
+    features = candidate.features
+    if features.get("aspect_missing", 0.0) > 0:
+        return True
+    return candidate.names_only == 1.0 and features.get("frame_unit", 1.0) < 1.0
 
 
 def _overlap(a: Unit, b: Unit) -> bool:

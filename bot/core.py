@@ -12,7 +12,7 @@ from . import calibration
 from . import index as index_module
 from .analysis import names_drug_or_condition, words
 from .candidates import Candidates, PassageFacts, Unit, gather
-from .choose import decide, select
+from .choose import decide, select, with_section_openers, without_bare_names
 from .conversation import FOLLOW_UP_PRONOUNS, MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .encoder import Encoder, shared_encoder
 from .errors import InputError
@@ -188,7 +188,12 @@ class Bot:
         decision = decide(understood.candidates, selection, mode, self.facts)
         if not decision.answer:
             return self._no_answer(understood.refused_context, notice, understood.topic)
-        units = list(selection.units)
+        question = understood.candidates.question
+        units = list(without_bare_names(selection, question, self.facts))
+        if not units:  # only a list item naming the drug, for what else was asked ("side effects of Xeljanz")
+            return self._no_answer(understood.refused_context, notice, understood.topic)
+        if question.definition:
+            units = list(with_section_openers(tuple(units), self.facts))
         if advice:  # "should I stop my Revlimid?": the pages' own word on stopping follows a real answer
             units += [u for u in self._advice_units() if all(u.pid != a.pid or u.spans != a.spans for a in units)]
         return self._answer(

@@ -83,7 +83,9 @@ def build_arrays(
         "sent_start": np.asarray([s.start for s in sentences], dtype=np.int32),
         "sent_end": np.asarray([s.end for s in sentences], dtype=np.int32),
         "sent_vec": vectors.astype(np.float16),
-        "term_vec": encode(list(term_words)).astype(np.float16) if term_words else np.zeros((0, DIMENSIONS), np.float16),
+        "term_vec": (
+            encode(list(term_words)).astype(np.float16) if term_words else np.zeros((0, DIMENSIONS), np.float16)
+        ),
     }
 
 

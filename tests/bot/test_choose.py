@@ -110,3 +110,114 @@ def test_a_unit_about_another_drug_is_never_quoted():
     assert empty.units == ()
     decision = decide(only_elsewhere, empty, mode, None)  # type: ignore[arg-type]
     assert not decision.answer and "humira" in decision.why
+
+
+class _Openers:
+    """Facts that know one section opener per passage."""
+
+    def __init__(self, openers):
+        self.openers = openers
+
+    def section_opener(self, pid):
+        return self.openers.get(pid)
+
+
+def _item(pid, start, text):
+    from bot.candidates import Unit
+
+    return Unit(pid, ((start, start + len(text)),), text, frozenset(text.lower().split()), True, None, (0,))
+
+
+def test_a_list_item_comes_after_the_opening_of_its_section():
+    from bot.choose import with_section_openers
+
+    opener = _unit(4, "Janus kinase inhibitors are DMARDs.")
+    item, other = _item(4, 60, "• Tofacitinib (Xeljanz)."), _unit(9, "Something else entirely.")
+    assert with_section_openers((item, other), _Openers({4: opener})) == (opener, item, other)
+    # quoted further down already: it moves up, and is not quoted twice
+    assert with_section_openers((item, other, opener), _Openers({4: opener})) == (opener, item, other)
+    # a plain sentence, or an opener that comes after the item, brings nothing
+    assert with_section_openers((other,), _Openers({9: opener})) == (other,)
+    late = _unit(4, "Written after the list.")
+    late = type(late)(4, ((90, 110),), late.text, late.terms, False, None, (0,))
+    assert with_section_openers((item,), _Openers({4: late})) == (item,)
+
+
+def test_an_opener_and_its_item_keep_the_answer_in_bounds():
+    from bot.choose import MAX_ANSWER_WORDS, MAX_UNITS, with_section_openers
+
+    opener = _unit(4, "Janus kinase inhibitors are DMARDs.")
+    item = _item(4, 60, "• Tofacitinib (Xeljanz).")
+    others = tuple(_unit(10 + k, f"Sentence number {k} here.") for k in range(MAX_UNITS))
+    kept = with_section_openers((item, *others), _Openers({4: opener}))
+    assert kept[:2] == (opener, item) and len(kept) == MAX_UNITS  # the last units give way
+    long_opener = _unit(4, " ".join(["word"] * MAX_ANSWER_WORDS) + ".")
+    long_opener = type(long_opener)(4, ((0, 50),), long_opener.text, long_opener.terms, False, None, (0,))
+    assert with_section_openers((item,), _Openers({4: long_opener})) == (item,)  # too long to come along
+
+
+def test_a_definition_answered_by_a_list_item_first_says_what_the_list_is_of(bot):
+    """Every drug of an 'Examples include:' list, asked 'what is X': when the item is quoted, the opening
+    of its section comes before it."""
+    import re
+
+    asked = 0
+    for pid in range(bot.index.n_passages):
+        opener = bot.facts.section_opener(pid)
+        text = bot.index.passage(pid).text
+        if opener is None or "Examples include:" not in text:
+            continue
+        for name in re.findall(r"^\s*• (\w+)", text.split("Examples include:", 1)[1], re.MULTILINE):
+            reply = bot.ask(f"what is {name.lower()}")
+            quoted = [s.text for s in reply.segments]
+            item = next((k for k, t in enumerate(quoted) if name in t and "•" in t), None)
+            if item is None:
+                continue
+            asked += 1
+            assert item > 0 and quoted[item - 1] == opener.text, (name, quoted)
+    assert asked >= 4
+
+
+def test_an_item_that_only_names_the_drug_answers_what_it_is_and_nothing_else():
+    from bot.candidates import Candidate
+    from bot.choose import _says_only_the_name
+    from bot.parse import ParsedQuestion
+
+    item = _item(4, 60, "• Tofacitinib (Xeljanz).")
+
+    def asked(definition):
+        return ParsedQuestion("q", None, (), definition)  # type: ignore[arg-type]
+
+    def candidate(names_only, aspect_missing, frame_unit):
+        return Candidate(item, {"aspect_missing": aspect_missing, "frame_unit": frame_unit}, names_only=names_only)
+
+    assert _says_only_the_name(candidate(1.0, 1.0, 0.0), asked(False))  # "side effects of xeljanz"
+    assert not _says_only_the_name(candidate(1.0, 1.0, 0.0), asked(True))  # "what is xeljanz"
+    assert _says_only_the_name(candidate(1.0, 0.0, 0.5), asked(False))  # "how is xeljanz given"
+    assert _says_only_the_name(candidate(0.5, 1.0, 0.0), asked(False))  # "side effects of prednisolone"
+    # "Common side effects include: • Fatigue" for "is fatigue a side effect": the lead-in has the aspect
+    assert not _says_only_the_name(candidate(0.5, 0.0, 1.0), asked(False))
+    # "can it cause diarrhea": "• Diarrhea" under its side-effects lead-in, "cause" not written there
+    assert not _says_only_the_name(candidate(0.5, 0.0, 0.5), asked(False))
+    assert not _says_only_the_name(candidate(0.0, 1.0, 0.0), asked(False))  # the item says more than names
+
+
+def test_side_effects_of_a_drug_the_pages_only_list_are_not_answered_with_its_name(bot):
+    """Every drug of an 'Examples include:' list: asked its side effects, the reply never quotes the bare
+    item that names it as though it answered."""
+    import re
+
+    asked = 0
+    for pid in range(bot.index.n_passages):
+        text = bot.index.passage(pid).text
+        if "Examples include:" not in text:
+            continue
+        for line in re.findall(r"^\s*• (.+)$", text.split("Examples include:", 1)[1], re.MULTILINE):
+            name = line.split()[0]
+            reply = bot.ask(f"what are the side effects of {name.lower()}")
+            asked += 1
+            assert all(s.text.split("\n")[-1].strip() != f"• {line.strip()}" for s in reply.segments), (
+                name,
+                reply.answer,
+            )
+    assert asked >= 6

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.candidates import PassageFacts
 import numpy as np
 
+from bot.candidates import PassageFacts
 from bot.dense import BULLET, DenseIndex, passage_sentences
 from bot.passages import Passage
 
