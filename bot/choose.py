@@ -88,9 +88,17 @@ def select(candidates: Candidates, mode: Mode) -> Selection:
     return Selection(tuple(kept), tuple(ranked))
 
 
-def with_section_openers(units: tuple[Unit, ...], facts: PassageFacts) -> tuple[Unit, ...]:
-    """A definition answered by a list item says what the list is of: "what is Xeljanz" gets "Janus kinase
-    inhibitors are DMARDs that are like biologics..." before "Examples include: • Tofacitinib (Xeljanz®)".
+def naming_items(selection: Selection) -> frozenset[tuple[int, tuple[int, int]]]:
+    """(pid, span) of each ranked list item that only names what the question names."""
+    return frozenset((c.unit.pid, c.unit.spans[-1]) for c in selection.ranked if c.names_only)
+
+
+def with_section_openers(
+    units: tuple[Unit, ...], facts: PassageFacts, naming: frozenset[tuple[int, tuple[int, int]]]
+) -> tuple[Unit, ...]:
+    """A definition answered by a list item that only names what is asked (``naming``) says what the list
+    is of: "what is Xeljanz" gets "Janus kinase inhibitors are DMARDs that are like biologics..." before
+    "Examples include: • Tofacitinib (Xeljanz®)" ("examples of JAK inhibitors" keeps its list first).
     The section's opening sentence comes before the first of its items, unless it is quoted already.
     The answer keeps its bounds: an opener and its item are kept or dropped together, the last units
     give way to them."""
@@ -99,7 +107,8 @@ def with_section_openers(units: tuple[Unit, ...], facts: PassageFacts) -> tuple[
     for unit in units:
         if unit in placed:
             continue
-        opener = facts.section_opener(unit.pid) if unit.item else None
+        names = unit.item and any((unit.pid, span) in naming for span in unit.spans)
+        opener = facts.section_opener(unit.pid) if names else None
         if opener is not None and (opener.pid, opener.spans[0][0]) < (unit.pid, unit.spans[0][0]):
             # quoted further down already: it moves up before the item
             opener = next((u for u in units if not u.item and _overlap(opener, u)), opener)

@@ -133,14 +133,17 @@ def test_a_list_item_comes_after_the_opening_of_its_section():
 
     opener = _unit(4, "Janus kinase inhibitors are DMARDs.")
     item, other = _item(4, 60, "• Tofacitinib (Xeljanz)."), _unit(9, "Something else entirely.")
-    assert with_section_openers((item, other), _Openers({4: opener})) == (opener, item, other)
+    naming = frozenset({(4, item.spans[-1])})
+    assert with_section_openers((item, other), _Openers({4: opener}), naming) == (opener, item, other)
     # quoted further down already: it moves up, and is not quoted twice
-    assert with_section_openers((item, other, opener), _Openers({4: opener})) == (opener, item, other)
+    assert with_section_openers((item, other, opener), _Openers({4: opener}), naming) == (opener, item, other)
+    # an item that says more than what is asked ("examples of JAK inhibitors") keeps its list first
+    assert with_section_openers((item, other), _Openers({4: opener}), frozenset()) == (item, other)
     # a plain sentence, or an opener that comes after the item, brings nothing
-    assert with_section_openers((other,), _Openers({9: opener})) == (other,)
+    assert with_section_openers((other,), _Openers({9: opener}), naming) == (other,)
     late = _unit(4, "Written after the list.")
     late = type(late)(4, ((90, 110),), late.text, late.terms, False, None, (0,))
-    assert with_section_openers((item,), _Openers({4: late})) == (item,)
+    assert with_section_openers((item,), _Openers({4: late}), naming) == (item,)
 
 
 def test_an_opener_and_its_item_keep_the_answer_in_bounds():
@@ -149,11 +152,12 @@ def test_an_opener_and_its_item_keep_the_answer_in_bounds():
     opener = _unit(4, "Janus kinase inhibitors are DMARDs.")
     item = _item(4, 60, "• Tofacitinib (Xeljanz).")
     others = tuple(_unit(10 + k, f"Sentence number {k} here.") for k in range(MAX_UNITS))
-    kept = with_section_openers((item, *others), _Openers({4: opener}))
+    naming = frozenset({(4, item.spans[-1])})
+    kept = with_section_openers((item, *others), _Openers({4: opener}), naming)
     assert kept[:2] == (opener, item) and len(kept) == MAX_UNITS  # the last units give way
     long_opener = _unit(4, " ".join(["word"] * MAX_ANSWER_WORDS) + ".")
     long_opener = type(long_opener)(4, ((0, 50),), long_opener.text, long_opener.terms, False, None, (0,))
-    assert with_section_openers((item,), _Openers({4: long_opener})) == (item,)  # too long to come along
+    assert with_section_openers((item,), _Openers({4: long_opener}), naming) == (item,)  # too long to come along
 
 
 def test_a_definition_answered_by_a_list_item_first_says_what_the_list_is_of(bot):
