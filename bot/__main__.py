@@ -22,7 +22,9 @@ DEFAULT_FIT_FILES = (
     TEST_DATA / "paraphrases.jsonl",
     TEST_DATA / "extra-questions.jsonl",
 )
-DEFAULT_URGENCY_FILES = (TEST_DATA / "urgency-fit.jsonl",)  # urgency-check.jsonl is for reporting
+# urgency-check.jsonl is for reporting. Each file is its own writers' set: the card's false-alarm budget
+# holds on each, so easier calm messages of one set do not pay for the hard ones of another.
+DEFAULT_URGENCY_FILES = (TEST_DATA / "urgency-fit.jsonl", TEST_DATA / "urgency-fit-more.jsonl")
 
 
 def _bot(args: argparse.Namespace) -> Any:
@@ -203,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("calibrate", help="fit the answer path's parameters on labelled questions")
     p.add_argument("files", nargs="*", help="eval-form JSONL files (default: the fit files in tests/data)")
     p.add_argument("--out", help="where to write (default: bot/data/calibration.json)")
-    p.add_argument("--urgency", action="append", help="labelled urgency JSONL (default: tests/data/urgency-fit.jsonl)")
+    p.add_argument("--urgency", action="append", help="labelled urgency JSONL (default: tests/data/urgency-fit*.jsonl)")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("report", help="frequent unanswered questions and feedback counts, for content staff")
     p.add_argument("--db", help="feedback database (default: FEEDBACK_DB)")
