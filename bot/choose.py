@@ -9,6 +9,10 @@ one list are shown together under their lead-in.
 
 ``decide`` says whether those units answer the question, from question-level features and the fitted
 ``answerable`` model, and says why not when they don't.
+
+After an answer is decided, ``without_bare_names`` drops a list item that only names what is asked when
+something else was asked of it, and ``with_section_openers`` puts the opening of its section before such
+an item for a definition. Neither changes what is fitted.
 """
 
 from __future__ import annotations
