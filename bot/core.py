@@ -188,11 +188,11 @@ class Bot:
         decision = decide(understood.candidates, selection, mode, self.facts)
         if not decision.answer:
             return self._no_answer(understood.refused_context, notice, understood.topic)
-        question = understood.candidates.question
-        units = list(without_bare_names(selection, question, self.facts))
+        parsed = understood.candidates.question
+        units = list(without_bare_names(selection, parsed, self.facts))
         if not units:  # only a list item naming the drug, for what else was asked ("side effects of Xeljanz")
             return self._no_answer(understood.refused_context, notice, understood.topic)
-        if question.definition:
+        if parsed.definition:
             units = list(with_section_openers(tuple(units), self.facts, naming_items(selection)))
         if advice:  # "should I stop my Revlimid?": the pages' own word on stopping follows a real answer
             units += [u for u in self._advice_units() if all(u.pid != a.pid or u.spans != a.spans for a in units)]
