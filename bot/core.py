@@ -25,6 +25,7 @@ from .safety import SafetyChecker, default_checker
 from .settings import load_settings
 from .urgency import Urgency, UrgencyDetector, UrgencyModel
 
+SUGGESTION_PASSAGES = 10  # passages searched for one that speaks of a suggested question's words
 ADVICE_QUERY = "never stop taking your medication or change your dose without consulting your doctor"
 WARM_UP_QUESTION = "what are the side effects of lenalidmide, and how is it given?"  # misspelt on purpose
 # A question word at least this specific (rarer than about 1 in 16,000 words of everyday English) names
@@ -378,4 +379,15 @@ class Bot:
             ("given", f"How is {topic} given?"),
             ("used", f"What is {topic} used for?"),
         ]
-        return [text for key, text in options if key not in asked][:2]
+        return [text for key, text in options if key not in asked and self._pages_speak_of(text)][:2]
+
+    def _pages_speak_of(self, question: str) -> bool:
+        """Whether some passage found for a suggested question names all its words, by any of their
+        names, in its text or heading: "How is Rinvoq given?" is not offered when the pages only list
+        Rinvoq, as it would be refused."""
+        parsed = self.parse(question)
+        if not parsed.query.terms:
+            return False
+        needed = [w.terms for w in parsed.words if w.terms]
+        hits = self.retriever.search(parsed.query, SUGGESTION_PASSAGES)
+        return any(all(terms & self.facts.context(h.pid) for terms in needed) for h in hits)

@@ -125,5 +125,23 @@ def test_suggestions_name_the_drug_asked_about(bot, question, topic):
     assert not any("applied given" in s or "imiquimod applied" in s for s in suggestions)
 
 
+def test_every_suggested_question_is_one_the_pages_answer(bot):
+    """Suggestions after the dev set's answers and after 'what is X' for each drug the pages only list
+    (where 'How is X given?' would be refused): asked, each gets an answer."""
+    import re
+
+    from tests.conftest import eval_cases
+
+    questions = [c["question"] for c in eval_cases() if c["kind"] == "answer"]
+    for pid in range(bot.index.n_passages):
+        text = bot.index.passage(pid).text
+        if "Examples include:" in text:
+            questions += [f"what is {n}" for n in re.findall(r"^\s*• (\w+)", text, re.MULTILINE)]
+    offered = {s for q in questions for s in bot.ask(q).suggestions}
+    assert len(offered) >= 10
+    refused = [s for s in offered if bot.ask(s).type != "answer"]
+    assert not refused, refused
+
+
 def test_no_suggestion_without_a_named_drug(bot):
     assert bot.ask("What is a JAK inhibitor?").suggestions == []
