@@ -80,16 +80,21 @@ def select(candidates: Candidates, mode: Mode) -> Selection:
                 chosen[repeated] = candidate
             continue
         chosen.append(candidate)
-    units = _merge_lists([c.unit for c in chosen])
+    return Selection(_within_bounds([(u,) for u in _merge_lists([c.unit for c in chosen])]), tuple(ranked))
+
+
+def _within_bounds(groups: list[tuple[Unit, ...]]) -> tuple[Unit, ...]:
+    """Groups of units in order, each kept whole while the answer stays within MAX_UNITS and
+    MAX_ANSWER_WORDS; the first is always kept."""
     kept: list[Unit] = []
     words = 0
-    for unit in units:
-        size = len(unit.text.split())
-        if kept and (len(kept) >= MAX_UNITS or words + size > MAX_ANSWER_WORDS):
+    for group in groups:
+        size = sum(len(u.text.split()) for u in group)
+        if kept and (len(kept) + len(group) > MAX_UNITS or words + size > MAX_ANSWER_WORDS):
             continue
-        kept.append(unit)
+        kept += group
         words += size
-    return Selection(tuple(kept), tuple(ranked))
+    return tuple(kept)
 
 
 def naming_items(selection: Selection) -> frozenset[tuple[int, tuple[int, int]]]:
@@ -104,8 +109,8 @@ def with_section_openers(
     is of: "what is Xeljanz" gets "Janus kinase inhibitors are DMARDs that are like biologics..." before
     "Examples include: • Tofacitinib (Xeljanz®)" ("examples of JAK inhibitors" keeps its list first).
     The section's opening sentence comes before the first of its items, unless it is quoted already.
-    The answer keeps its bounds: an opener and its item are kept or dropped together, the last units
-    give way to them."""
+    The answer keeps its bounds: an opener too long to come along is left out; an opener and its item
+    are kept or dropped together, the last units give way to them."""
     groups: list[tuple[Unit, ...]] = []
     placed: list[Unit] = []
     for unit in units:
@@ -116,23 +121,13 @@ def with_section_openers(
         if opener is not None and (opener.pid, opener.spans[0][0]) < (unit.pid, unit.spans[0][0]):
             # quoted further down already: it moves up before the item
             opener = next((u for u in units if not u.item and _overlap(opener, u)), opener)
-            if opener not in placed:
+            if opener not in placed and len(f"{opener.text} {unit.text}".split()) <= MAX_ANSWER_WORDS:
                 groups.append((opener, unit))
                 placed += [opener, unit]
                 continue
         groups.append((unit,))
         placed.append(unit)
-    kept: list[Unit] = []
-    words = 0
-    for group in groups:
-        size = sum(len(u.text.split()) for u in group)
-        if len(group) > 1 and words + size > MAX_ANSWER_WORDS:
-            group, size = group[1:], len(group[1].text.split())
-        if kept and (len(kept) + len(group) > MAX_UNITS or words + size > MAX_ANSWER_WORDS):
-            continue
-        kept += group
-        words += size
-    return tuple(kept)
+    return _within_bounds(groups)
 
 
 def question_features(candidates: Candidates, selection: Selection, mode: Mode) -> dict[str, float]:

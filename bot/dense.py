@@ -114,10 +114,12 @@ class DenseIndex:
         """One vector per word: its index term's saved vector when it has one (a row of ``term_vectors``,
         computed from the term's commonest written form: "live" reads as "lives"), else encoded."""
         out = np.zeros((len(words), DIMENSIONS), np.float32)
-        fresh = [i for i, row in enumerate(term_rows) if row is None or not 0 <= row < len(self.term_vectors)]
+        fresh = []
         for i, row in enumerate(term_rows):
-            if i not in fresh:
+            if row is not None and 0 <= row < len(self.term_vectors):
                 out[i] = self.term_vectors[row]
+            else:
+                fresh.append(i)
         if fresh:
             out[fresh] = encode([words[i] for i in fresh])
         return out
