@@ -109,6 +109,10 @@ def is_title_case(text: str) -> bool:
     return bool(words) and all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words)
 
 
+# a paragraph whose last sentence is a lead-in: the sentences before it, and the lead-in
+_BEFORE_LAST_SENTENCE = re.compile(r"(.*[.!?])\s+([A-Z][^.!?]*:)", re.DOTALL)
+
+
 def is_lead_in(text: str) -> bool:
     """A sentence that introduces a list: ends with a colon and is not a Title Case heading."""
     return text.rstrip().endswith(":") and not is_title_case(text.rstrip(":"))
@@ -200,8 +204,11 @@ def clean_lines(lines: Iterable[Line], title: str | None = None, *, apply_rules:
         if line.kind == "para" and is_lead_in(line.text):
             following = kept[i + 1] if i + 1 < len(kept) else None
             if following is None or following.kind != "bullet":
-                report.dropped.append(("lead-in whose list was lost", line.text))
-                continue
+                before = _BEFORE_LAST_SENTENCE.match(line.text.strip())
+                report.dropped.append(("lead-in whose list was lost", before.group(2) if before else line.text))
+                if before is None:
+                    continue
+                line = Line(line.kind, before.group(1), level=line.level)  # the sentences before it still say something
         if line.kind == "bullet" and line.text.rstrip().endswith(":"):
             following = kept[i + 1] if i + 1 < len(kept) else None
             if following is None or following.kind != "bullet" or following.level <= line.level:

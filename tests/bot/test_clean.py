@@ -104,3 +104,10 @@ def test_title_case_line_ending_in_colon_is_a_heading_not_a_lost_lead_in():
 def test_review_date_is_read_from_page_metadata_when_the_header_has_none():
     cleaned = clean_lines([Line("para", "Some text."), Line("para", "Last Revised: July 7, 2025")])
     assert cleaned.dates_seen == ["July 7, 2025"]
+
+
+def test_a_paragraph_that_ends_in_a_lost_lead_in_keeps_its_other_sentences():
+    lines = [Line("para", "Nurses answer calls at any hour. They can help with many topics. Some topics include:")]
+    cleaned = clean_lines(lines, apply_rules=False)
+    assert cleaned.text == "Nurses answer calls at any hour. They can help with many topics."
+    assert ("lead-in whose list was lost", "Some topics include:") in cleaned.report.dropped
