@@ -44,6 +44,9 @@ DENSE_CANDIDATE_PASSAGES = 8  # passages brought in by their closest sentences
 OPENING_WORDS = 8  # a sentence names its subject within its first words
 MAX_RUN = 3  # sentences in one unit: the one that names the subject and those after it that lean on it
 _DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist|consists)\b", re.IGNORECASE)
+# "• Malaise (a feeling of weakness ...)": a list item that explains its term in a bracket; a bracket of
+# one or two words is a brand or another name ("Tofacitinib (Xeljanz®)"), not an explanation
+_GLOSSARY_ITEM = re.compile(r"\n• ([^(\n]{1,80}) \((?=[a-z])[^)\s]+(?:\s+[^)\s]+){2,}")
 _SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -283,12 +286,18 @@ def _cover(words: tuple[Word, ...], terms: frozenset[str]) -> float:
 
 
 def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
-    """'Biologics are ...', 'BCG is ...': a subject word opens the sentence, before a defining verb."""
+    """'Biologics are ...', 'BCG is ...': a subject word opens the sentence, before a defining verb.
+    A glossary item, 'Malaise (a feeling of weakness ...)', defines the words before its bracket."""
+
+    def opens_with_subject(opening: str) -> bool:
+        terms = set(analyzer.terms(opening))
+        return 0 < len(terms) <= 8 and any(w.terms & terms for w in subjects)
+
     verb = _DEFINING_VERB.search(text[:160])
-    if not verb:
-        return False
-    opening = set(analyzer.terms(text[: verb.start()]))
-    return 0 < len(opening) <= 8 and any(w.terms & opening for w in subjects)
+    if verb and opens_with_subject(text[: verb.start()]):
+        return True
+    glossary = _GLOSSARY_ITEM.search(text)
+    return bool(glossary) and opens_with_subject(glossary.group(1))
 
 
 _CLOSING_MARKS = re.compile(r"[\s.!?;]+$")

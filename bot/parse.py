@@ -21,7 +21,8 @@ from .retriever import Query
 
 _DEFINITION = re.compile(
     r"^\s*(?:what|who)\s*(?:is|are|'s|was|were)\s+(?!the\s+(?:side|risk|best|brand))|^\s*(?:define|meaning of)\b"
-    r"|\bwhat\s+(?:does|do)\b.*\bmean\b|^\s*what\s+(?:kind|type|sort|class)\s+of\s+\w+\s+(?:is|are)\b",
+    r"|\bwhat\s+(?:does|do)\b.*\bmean\b|\bwhat\s+is\s+meant\s+by\b|\b(?:meaning|definition)\W*$"
+    r"|^\s*what\s+(?:kind|type|sort|class)\s+of\s+\w+\s+(?:is|are)\b",
     re.IGNORECASE,
 )
 MAX_ZIPF = 7.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.candidates import MAX_RUN, PassageFacts
+from bot.candidates import MAX_RUN, PassageFacts, _defines
 from bot.passages import ANAPHORA
 
 
@@ -27,3 +27,15 @@ def test_a_run_crosses_a_paragraph_break(loaded_index):
     runs = [u for u in _units(loaded_index) if not u.item and len(u.spans) > 1]
     texts = [loaded_index.passage(u.pid).text for u in runs]
     assert any("\n" in text[u.spans[0][1] : u.spans[-1][0]] for u, text in zip(runs, texts))
+
+
+def test_a_glossary_item_defines_the_words_before_its_bracket(bot):
+    """'• Malaise (a feeling of weakness ...)' says what malaise is; '• Tofacitinib (Xeljanz®)' only gives
+    another name, and 'Common side effects include:' defines nothing about fatigue."""
+    analyzer = bot.index.analyzer
+    malaise = bot.parse("what is malaise").subjects
+    xeljanz = bot.parse("what is tofacitinib").subjects
+    glossary = "Common side effects include:\n• Malaise (a feeling of weakness, overall discomfort, and illness)"
+    assert _defines(analyzer, glossary, malaise)
+    assert not _defines(analyzer, "Examples include:\n• Tofacitinib (Xeljanz®)", xeljanz)
+    assert not _defines(analyzer, "Common side effects include:\n• Fatigue", bot.parse("what is fatigue").subjects)
