@@ -3,6 +3,9 @@
 Input is a list of typed lines (heading, bullet, paragraph) from a reader. The cleaner
 - repairs encoding (ftfy) and drops unrecoverable garbled spans, keeping the sentence around them;
 - drops site chrome by the rules in ``bot/data/boilerplate.tsv``;
+- moves what a page says of itself and its publisher (a helpline, who wrote it, when it was reviewed; the
+  rules in ``bot/data/page_facts.tsv``) to a last section of plain paragraphs, whatever their shape: a
+  patient may ask for them, and as headings they would head the page's content;
 - drops a lead-in ("... include:") whose list was lost when the page was saved;
 - keeps headings as section titles and keeps a list together with the sentence that introduces it.
 The cleaned text is the blocks joined by blank lines; every block knows its offsets in it.
@@ -20,6 +23,7 @@ import ftfy
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BOILERPLATE_FILE = DATA_DIR / "boilerplate.tsv"
+PAGE_FACTS_FILE = DATA_DIR / "page_facts.tsv"
 
 # A run of CJK ideographs inside Latin-script text is mojibake that cannot be decoded back
 # (for example the span standing for "Bacillus Calmette-Guérin" in one seed page). The run may
@@ -70,8 +74,9 @@ class Cleaned:
     intro_end: int = 0  # where the text the document title heads ends: the first heading or section break
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def boilerplate_rules(path: Path = BOILERPLATE_FILE) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The "category<TAB>regex" lines of a rules file (boilerplate.tsv, page_facts.tsv)."""
     rules = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
@@ -183,10 +188,16 @@ _DATE_IN_LINE = re.compile(
 def clean_lines(lines: Iterable[Line], title: str | None = None, *, apply_rules: bool = True) -> Cleaned:
     report = CleanReport()
     rules = boilerplate_rules() if apply_rules else ()
+    fact_rules = boilerplate_rules(PAGE_FACTS_FILE) if apply_rules else ()
     kept: list[Line] = []
+    page_facts: list[Line] = []
     dates_seen: list[str] = []
     title_key = (title or "").strip().lower()
     for line in lines:
+        if any(rx.fullmatch(line.text.strip()) for _, rx in fact_rules):
+            dates_seen += _DATE_IN_LINE.findall(line.text)
+            page_facts.append(Line("para", line.text.strip()))
+            continue
         reason = next((cat for cat, rx in rules if rx.fullmatch(line.text.strip())), None)
         if reason:
             if reason == "page metadata":
@@ -198,6 +209,8 @@ def clean_lines(lines: Iterable[Line], title: str | None = None, *, apply_rules:
             continue
         kept.append(line)
 
+    if page_facts:
+        kept += [Line("break", ""), *page_facts]
     # A lead-in must be followed by its list; a saved page that lost the list keeps only a dangling promise.
     survivors: list[Line] = []
     for i, line in enumerate(kept):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest import load_corpus
-from bot.ingest.clean import Line, clean_lines, plain_text_lines, repair_encoding
+from bot.ingest.clean import PAGE_FACTS_FILE, Line, boilerplate_rules, clean_lines, plain_text_lines, repair_encoding
 from tests.conftest import CORPUS
 
 
@@ -32,7 +32,7 @@ def docs():
         ("Curr Opin Pharmacol", "acs-immunomodulators-2019"),
         ("Gordon RA, Jackson N", "acs-immunomodulators-2025"),
         ("Health Solutions From Our Sponsors", "how-do-immunomodulators-work"),
-        ("Last Revised", "acs-immunomodulators-2025"),
+        ("Chat live online", "acs-immunomodulators-2019"),
     ],
 )
 def test_site_chrome_and_references_are_dropped(docs, debris, doc_id):
@@ -111,3 +111,32 @@ def test_a_paragraph_that_ends_in_a_lost_lead_in_keeps_its_other_sentences():
     cleaned = clean_lines(lines, apply_rules=False)
     assert cleaned.text == "Nurses answer calls at any hour. They can help with many topics."
     assert ("lead-in whose list was lost", "Some topics include:") in cleaned.report.dropped
+
+
+@pytest.mark.parametrize(
+    "fact, doc_id",
+    [
+        ("Call us at 1-800-227-2345", "acs-immunomodulators-2019"),
+        ("Available any time of day or night", "acs-immunomodulators-2019"),
+        ("Cancer Answer Line 866.223.8100", "cleveland-clinic-immunomodulators"),
+        (
+            "Last reviewed by a Cleveland Clinic medical professional on 05/10/2023.",
+            "cleveland-clinic-immunomodulators",
+        ),
+        ("Last Revised: July 7, 2025", "acs-immunomodulators-2025"),
+    ],
+)
+def test_what_a_page_says_of_itself_is_kept_last_as_plain_text(docs, fact, doc_id):
+    """A helpline, the authors and the review date answer patients' questions. Shaped like headings, they
+    would head the page's content, so they are paragraphs of a last section with no heading."""
+    doc = docs[doc_id]
+    block = next(b for b in doc.blocks if doc.text[b.start : b.end] == fact)
+    assert block.kind == "paragraph" and block.section is None
+    earlier = [b for b in doc.blocks if b.start < block.start]
+    later = [b for b in doc.blocks if b.start > block.start]
+    opening = doc.text[earlier[0].start : earlier[0].end] if earlier else ""
+    assert opening and not any(rx.fullmatch(opening) for _, rx in boilerplate_rules(PAGE_FACTS_FILE)), (
+        "it follows the page's content"
+    )
+    assert all(b.kind == "paragraph" and b.section is None for b in later)
+    assert all(b.section != fact for b in doc.blocks), "it heads nothing"
