@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from .analysis import aspect_words, frame_words
+from .analysis import aspect_words, fold, frame_words
 from .index import Index
 from .retriever import Query
 
@@ -26,6 +26,16 @@ _DEFINITION = re.compile(
     re.IGNORECASE,
 )
 MAX_ZIPF = 7.0
+# A message that sets the scene before it asks: "She's also on warfarin for her heart valve. Where do the
+# clots from these pills start?" Its clauses, and those that ask.
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]+\s*|,\s*|\s+[-–—]+\s+")
+_ASKS = re.compile(
+    r"^(?:(?:also|but|so|and|ok|okay|now|then|well)\s+)*"
+    r"(?:what|whats|how|why|when|where|which|who|whose|is|are|was|were|can|could|do|does|did|should|would"
+    r"|will|may|might|has|have|any|isn't|aren't|can't|won't|doesn't|don't)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_WORD = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=100_000)
@@ -61,6 +71,24 @@ class ParsedQuestion:
         return tuple(w for w in self.words if w.aspect and w.known)
 
 
+def scene_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(words of the clauses that ask, words only of the clauses that set the scene), when the message
+    has both; otherwise two empty sets. A clause asks when it opens with a question word or ends in "?"."""
+    asking: set[str] = set()
+    telling: set[str] = set()
+    start = 0
+    for separator in [*_CLAUSE_BREAK.finditer(text), None]:
+        end = separator.start() if separator else len(text)
+        clause = text[start:end].strip()
+        if clause:
+            asks = bool(_ASKS.match(clause)) or bool(separator and "?" in separator.group())
+            (asking if asks else telling).update(_CLAUSE_WORD.findall(fold(clause)))
+        start = separator.end() if separator else end
+    if not asking or not telling:
+        return frozenset(), frozenset()
+    return frozenset(asking), frozenset(telling - asking)
+
+
 def parse(query: Query, index: Index) -> ParsedQuestion:
     frames, aspects = frame_words(), aspect_words()
     expansions = [t for t in query.terms if t.source == "expansion"]
@@ -82,4 +110,9 @@ def parse(query: Query, index: Index) -> ParsedQuestion:
         words.append(
             Word(term.concept, frozenset(alternatives), weight, known, frame, frame and term.concept in aspects, drug)
         )
+    asking, scene = scene_words(query.text)
+    if any(w.known and not w.frame and w.text in asking for w in words):
+        # the question names its own subject, so a word the pages lack that only sets the scene ("she's
+        # also on warfarin") is not what is asked and does not block the answer
+        words = [w for w in words if w.known or w.text not in scene]
     return ParsedQuestion(query.text, query, tuple(words), bool(_DEFINITION.search(query.text)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parse import specificity
+from bot.parse import scene_words, specificity
 
 
 def _words(bot, question):
@@ -65,3 +65,30 @@ def test_a_definition_question_is_told_apart(bot, question, definition):
 )
 def test_a_word_that_names_a_drug_is_marked(bot, question, drug):
     assert [w.text for w in bot.parse(question).subjects if w.drug] == ([drug] if drug else [])
+
+
+def test_the_clauses_that_ask_are_told_from_those_that_set_the_scene():
+    asking, scene = scene_words("She's also on warfarin for her heart valve. Where do the clots start?")
+    assert {"where", "clots", "start"} <= asking and {"warfarin", "valve"} <= scene and not asking & scene
+    assert scene_words("im on keytruda, what are the side effects")[1] >= {"keytruda"}
+    assert scene_words("can i smoke on lenalidomide") == (frozenset(), frozenset()), "one clause: no scene"
+    assert scene_words("my feet are numb, my hands too") == (frozenset(), frozenset()), "nothing asked"
+
+
+def test_a_word_the_pages_lack_that_only_sets_the_scene_is_not_what_is_asked(bot):
+    """'warfarin' and 'valve' are not in the pages; the question names its own subject (the clots)."""
+    words = _words(bot, "She's also on warfarin for her heart valve. Where do the clots from these pills start?")
+    assert "warfarin" not in words and "valve" not in words and "clots" in words and "heart" in words
+
+
+@pytest.mark.parametrize(
+    "question, unknown",
+    [
+        ("im on keytruda, what are the side effects", "keytruda"),  # the question names no subject of its own
+        ("does keytruda cause clots", "keytruda"),  # it is asked about
+        ("can i take tamoxifen with revlimid", "tamoxifen"),  # one clause: nothing only sets the scene
+    ],
+)
+def test_a_word_the_pages_lack_still_counts_when_it_may_be_what_is_asked(bot, question, unknown):
+    words = _words(bot, question)
+    assert unknown in words and not words[unknown].known
