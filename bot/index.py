@@ -34,7 +34,7 @@ from .bm25 import BM25Matrix, BM25Params, build_matrix
 from .dense import DENSE_ARRAYS, DenseIndex, build_arrays
 from .errors import CorpusError, IndexStateError
 from .ingest import Document, corpus_fingerprint, load_corpus
-from .ingest.clean import BOILERPLATE_FILE
+from .ingest.clean import BOILERPLATE_FILE, PAGE_FACTS_FILE
 from .passages import (
     DEFAULT_CHUNK_WORDS,
     DEFAULT_DEDUP_THRESHOLD,
@@ -64,6 +64,7 @@ DATA_FILES = (
     analysis.FRAME_WORDS_FILE,
     analysis.ASPECT_WORDS_FILE,
     BOILERPLATE_FILE,
+    PAGE_FACTS_FILE,
 )
 
 
