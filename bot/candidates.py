@@ -297,7 +297,7 @@ def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
     if verb and opens_with_subject(text[: verb.start()]):
         return True
     glossary = _GLOSSARY_ITEM.search(text)
-    return bool(glossary) and opens_with_subject(glossary.group(1))
+    return glossary is not None and opens_with_subject(glossary.group(1))
 
 
 _CLOSING_MARKS = re.compile(r"[\s.!?;]+$")
