@@ -229,6 +229,23 @@ def without_bare_names(selection: Selection, question: ParsedQuestion, facts: Pa
     )
 
 
+def defines_subject(selection: Selection, question: ParsedQuestion) -> bool:
+    """A definition question whose best unit says what its subject is."""
+    return question.definition and bool(selection.ranked) and selection.ranked[0].features.get("defines", 0.0) >= 1.0
+
+
+def on_the_defined_subject(units: tuple[Unit, ...], selection: Selection, question: ParsedQuestion) -> tuple[Unit, ...]:
+    """A definition question whose best unit defines its subject ("• Malaise (a feeling of weakness ...)",
+    "Biologics are ...") is answered by the units that name that subject. The others, the list's other
+    items or a sentence on another topic, only crowd the definition. Applied after the decision."""
+    if not defines_subject(selection, question):
+        return units
+    defining = selection.ranked[0].unit
+    # the subject as the definition names it: "meaning" in "malaise meaning" is how the question is put
+    subject = frozenset().union(*(w.terms & defining.terms for w in question.subjects))
+    return tuple(u for u in units if u.terms & subject) or units
+
+
 def _says_only_the_name(candidate: Candidate, question: ParsedQuestion | None) -> bool:
     """A list item that only names what the question names ("Examples include: • Tofacitinib (Xeljanz®)")
     says what that is, and nothing else: it answers "what is Xeljanz", not "side effects of Xeljanz",

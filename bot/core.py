@@ -12,7 +12,15 @@ from . import calibration
 from . import index as index_module
 from .analysis import names_drug_or_condition, words
 from .candidates import Candidates, PassageFacts, Unit, gather
-from .choose import decide, naming_items, select, with_section_openers, without_bare_names
+from .choose import (
+    decide,
+    defines_subject,
+    naming_items,
+    on_the_defined_subject,
+    select,
+    with_section_openers,
+    without_bare_names,
+)
 from .conversation import FOLLOW_UP_PRONOUNS, MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .encoder import Encoder, shared_encoder
 from .errors import InputError
@@ -193,7 +201,9 @@ class Bot:
         units = list(without_bare_names(selection, parsed, self.facts))
         if not units:  # only a list item naming the drug, for what else was asked ("side effects of Xeljanz")
             return self._no_answer(understood.refused_context, notice, understood.topic)
-        if parsed.definition:
+        if defines_subject(selection, parsed):  # "• Malaise (a feeling of ...)" says it: nothing need lead it in
+            units = list(on_the_defined_subject(tuple(units), selection, parsed))
+        elif parsed.definition:
             units = list(with_section_openers(tuple(units), self.facts, naming_items(selection)))
         if advice:  # "should I stop my Revlimid?": the pages' own word on stopping follows a real answer
             units += [u for u in self._advice_units() if all(u.pid != a.pid or u.spans != a.spans for a in units)]

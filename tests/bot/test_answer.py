@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot import DISCLAIMER
@@ -248,3 +250,25 @@ def test_question_about_a_symptom_is_informational_with_a_short_911_line(bot):
 def test_quality_bars(bot, path):
     result = evaluate(bot, path)
     assert failed_bars(result) == [], result["misses"]
+
+
+def _glossary_terms(index) -> list[str]:
+    """The terms the pages explain in a list item's bracket: "• Malaise (a feeling of weakness ...)"."""
+    found = []
+    for pid in range(index.n_passages):
+        for match in re.finditer(r"\n• ([A-Z][a-z]+) \((?=[a-z])[^)]*\s[^)]*\s", index.passage(pid).text):
+            found.append(match.group(1))
+    return sorted(set(found))
+
+
+def test_a_definition_from_a_glossary_item_quotes_only_what_names_the_term(bot):
+    """'malaise meaning' got the malaise item and then a sentence on autoimmune reactions ("This means
+    ..."): every unit quoted for a term the pages define must name it."""
+    terms = _glossary_terms(bot.index)
+    assert len(terms) >= 10
+    for term in terms:
+        for question in (f"what is {term.lower()}", f"{term.lower()} meaning"):
+            reply = bot.ask(question)
+            if reply.type == "answer" and term in reply.segments[0].text:
+                named = set(bot.index.analyzer.terms(term))
+                assert all(named & set(bot.index.analyzer.terms(s.text)) for s in reply.segments), reply.answer
