@@ -188,6 +188,19 @@ class Bot:
 
     def _reply(self, question: str, previous: Context, notice: str | None, advice: bool = False) -> Answer:
         understood = self.understand(question, previous)
+        reply = self._reply_to(understood, notice, advice)
+        if reply.type != "answer" and understood.topic and self._names_own_subject(question):
+            # read as a follow-up it was refused, but it names a topic of its own ("where do the clots from
+            # these pills start?" after a question on the helpline): read on its own, it may be answered
+            alone = self._reply_to(self.understand(question, Context((), (), previous.turns)), notice, advice)
+            if alone.type == "answer":
+                return alone
+        return reply
+
+    def _names_own_subject(self, question: str) -> bool:
+        return any(w.known and not w.frame for w in self.parse(question).words)
+
+    def _reply_to(self, understood: Understood, notice: str | None, advice: bool) -> Answer:
         if not understood.candidates.question.subjects:
             # only words that frame a question ("I'm scared", "help", "how is it given?" before any topic):
             # every passage would look on topic, so ask for one instead of quoting any

@@ -145,3 +145,19 @@ def test_every_suggested_question_is_one_the_pages_answer(bot):
 
 def test_no_suggestion_without_a_named_drug(bot):
     assert bot.ask("What is a JAK inhibitor?").suggestions == []
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("is there a cancer helpline I can call at night?", "Where do the clots from these pills start?"),
+        ("what is imiquimod", "and are these drugs a risk in pregnancy with thalidomide"),
+    ],
+)
+def test_a_message_refused_as_a_follow_up_is_read_on_its_own_when_it_names_a_topic(bot, first, second):
+    """'these' made the second message a follow-up of the first topic, and the two together were refused;
+    on its own it is answered, so it is answered."""
+    alone = bot.ask(second)
+    assert alone.type == "answer"
+    after = bot.ask(second, bot.ask(first).context)
+    assert after.type == "answer" and after.answer == alone.answer
