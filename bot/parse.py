@@ -15,7 +15,8 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from .analysis import aspect_words, fold, frame_words
+from .analysis import aspect_words, frame_words
+from .analysis import words as surface_words
 from .index import Index
 from .retriever import Query
 
@@ -35,7 +36,6 @@ _ASKS = re.compile(
     r"|will|may|might|has|have|any|isn't|aren't|can't|won't|doesn't|don't)\b",
     re.IGNORECASE,
 )
-_CLAUSE_WORD = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=100_000)
@@ -82,7 +82,7 @@ def scene_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
         clause = text[start:end].strip()
         if clause:
             asks = bool(_ASKS.match(clause)) or bool(separator and "?" in separator.group())
-            (asking if asks else telling).update(_CLAUSE_WORD.findall(fold(clause)))
+            (asking if asks else telling).update(surface_words(clause))
         start = separator.end() if separator else end
     if not asking or not telling:
         return frozenset(), frozenset()
