@@ -243,7 +243,21 @@ def on_the_defined_subject(units: tuple[Unit, ...], selection: Selection, questi
     defining = selection.ranked[0].unit
     # the subject as the definition names it: "meaning" in "malaise meaning" is how the question is put
     subject = frozenset().union(*(w.terms & defining.terms for w in question.subjects))
-    return tuple(u for u in units if u.terms & subject) or units
+    kept: list[Unit] = []
+    for unit in units:
+        if unit.item:  # a list: its lead-in with the items that name the subject, not the whole list
+            items = [
+                c.unit
+                for c in selection.ranked
+                if c.unit.item
+                and c.unit.pid == unit.pid
+                and c.unit.lead == unit.lead
+                and c.unit.spans[-1] in unit.spans
+            ]
+            kept += _merge_lists([i for i in items if i.terms & subject])
+        elif unit.terms & subject:
+            kept.append(unit)
+    return tuple(kept) or units
 
 
 def _says_only_the_name(candidate: Candidate, question: ParsedQuestion | None) -> bool:

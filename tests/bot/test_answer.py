@@ -272,3 +272,5 @@ def test_a_definition_from_a_glossary_item_quotes_only_what_names_the_term(bot):
             if reply.type == "answer" and term in reply.segments[0].text:
                 named = set(bot.index.analyzer.terms(term))
                 assert all(named & set(bot.index.analyzer.terms(s.text)) for s in reply.segments), reply.answer
+                items = [line for s in reply.segments for line in s.text.split("\n") if line.startswith("• ")]
+                assert all(named & set(bot.index.analyzer.terms(line)) for line in items), reply.answer
