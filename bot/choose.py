@@ -237,9 +237,8 @@ def defines_subject(selection: Selection, question: ParsedQuestion) -> bool:
 def on_the_defined_subject(units: tuple[Unit, ...], selection: Selection, question: ParsedQuestion) -> tuple[Unit, ...]:
     """A definition question whose best unit defines its subject ("• Malaise (a feeling of weakness ...)",
     "Biologics are ...") is answered by the units that name that subject. The others, the list's other
-    items or a sentence on another topic, only crowd the definition. Applied after the decision."""
-    if not defines_subject(selection, question):
-        return units
+    items or a sentence on another topic, only crowd the definition. Applied after the decision, when
+    ``defines_subject`` holds."""
     defining = selection.ranked[0].unit
     # the subject as the definition names it: "meaning" in "malaise meaning" is how the question is put
     subject = frozenset().union(*(w.terms & defining.terms for w in question.subjects))
