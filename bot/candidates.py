@@ -18,7 +18,7 @@ import numpy as np
 from .analysis import fold
 from .dense import BULLET, is_nested, passage_sentences
 from .encoder import Encoder
-from .index import Index, heading_terms
+from .index import Index, heading_terms, title_terms
 from .parse import ParsedQuestion, Word
 from .passages import ANAPHORA
 from .retriever import Hit, Retriever
@@ -113,9 +113,8 @@ class PassageFacts:
         index, analyzer = self.index, self.index.analyzer
         passage, doc = index.passage(pid), index.document_of(pid)
         intro_end = doc.get("intro_end")
-        title = analyzer.terms(doc["title"])
         intro_end = len(doc["text"]) if intro_end is None else intro_end
-        return frozenset(heading_terms(analyzer, passage, title, intro_end, topic=True))
+        return frozenset(heading_terms(analyzer, passage, *title_terms(analyzer, doc["title"]), intro_end, topic=True))
 
     def context(self, pid: int) -> frozenset[str]:
         """What tells what a passage is about: its heading, its words, and the passage before it when

@@ -16,6 +16,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -44,7 +45,7 @@ from .passages import (
     opening_subject,
 )
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 8
 DEFAULT_DENSE_MAX_PASSAGES = 20_000
 ARRAYS = (
     "indptr",
@@ -197,11 +198,12 @@ def build(
         if n % 10000 == 0:
             log(f"chunked {n}/{len(documents)} documents")
     # A passage's heading words count toward its match: its section title, or the document title for
-    # text before the first heading (a title on every passage would make "...Side Effects" match all).
-    titles = {doc.id: analyzer.terms(doc.title) for doc in documents}
+    # text before the first heading, else the title's subject ("...and Their Side Effects" on every
+    # passage would make all of them match "side effects").
+    titles = {doc.id: title_terms(analyzer, doc.title) for doc in documents}
     intro_ends = {doc.id: len(doc.text) if doc.intro_end is None else doc.intro_end for doc in documents}
     passage_terms = [
-        heading_terms(analyzer, p, titles[p.doc_id], intro_ends[p.doc_id]) + analyzer.terms(p.text) for p in passages
+        heading_terms(analyzer, p, *titles[p.doc_id], intro_ends[p.doc_id]) + analyzer.terms(p.text) for p in passages
     ]
     recency = {doc.id: doc.reviewed or "" for doc in documents}
     keep, replaced = collapse_duplicates(
@@ -299,17 +301,32 @@ def _heading(title: str, passage: Passage) -> str:
     return f"{title}: {topic}" if topic else title
 
 
+def title_terms(analyzer: Analyzer, title: str) -> tuple[list[str], list[str]]:
+    """A page title's terms, and those of its subject: the title without the words that frame a question.
+    "How Do Immunomodulators Work?" is about immunomodulators all the way down; only its introduction
+    says how they work."""
+    frames = analysis.frame_words()
+    subject = " ".join(w for w in re.findall(r"[\w'-]+", title) if fold(w) not in frames)
+    return analyzer.terms(title), analyzer.terms(subject)
+
+
 def heading_terms(
-    analyzer: Analyzer, passage: Passage, title_terms: list[str], intro_end: int, topic: bool = False
+    analyzer: Analyzer,
+    passage: Passage,
+    title: list[str],
+    title_subject: list[str],
+    intro_end: int,
+    topic: bool = False,
 ) -> list[str]:
-    """The words that head a passage: its section title, or the document title for its introduction.
-    With ``topic``, else the subject its first sentence defines: a page without headings has no other
-    topic. (BM25 leaves that out: those words are already in the passage's text.)"""
+    """The words that head a passage: its section title, or the document title for its introduction,
+    else the title's subject (a page with few headings is still about what its title names). With
+    ``topic``, also the subject its first sentence defines: a page without headings has no other topic.
+    (BM25 leaves that out: those words are already in the passage's text.)"""
     if passage.section:
         return analyzer.terms(passage.section)
     if passage.start < intro_end:
-        return title_terms
-    return analyzer.terms(opening_subject(passage.text)) if topic else []
+        return title
+    return title_subject + (analyzer.terms(opening_subject(passage.text)) if topic else [])
 
 
 def _write_atomically(

@@ -259,7 +259,8 @@ def _assemble(lines: list[Line], report: CleanReport, dates_seen: list[str]) -> 
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.kind in ("break", "heading") and intro_end is None:
+        # the title heads the text up to the first heading or wide gap; a gap before any text ends nothing
+        if (line.kind == "heading" or (line.kind == "break" and parts)) and intro_end is None:
             intro_end = pos + (2 if parts else 0)
         if line.kind == "break":
             section = None

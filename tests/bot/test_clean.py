@@ -140,3 +140,12 @@ def test_what_a_page_says_of_itself_is_kept_last_as_plain_text(docs, fact, doc_i
     )
     assert all(b.kind == "paragraph" and b.section is None for b in later)
     assert all(b.section != fact for b in doc.blocks), "it heads nothing"
+
+
+def test_a_gap_before_any_text_does_not_end_the_titles_introduction():
+    """A saved page whose title and date lines were dropped starts with a wide gap: the text after it is
+    still the introduction the title heads, up to the next gap."""
+    lines = [Line("break", ""), Line("para", "Immunomodulators change the immune system."), Line("break", "")]
+    lines += [Line("para", "Common side effects include chills.")]
+    cleaned = clean_lines(lines, apply_rules=False)
+    assert cleaned.intro_end == cleaned.text.index("Common")

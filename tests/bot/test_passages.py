@@ -102,3 +102,29 @@ def test_a_passage_without_a_heading_is_headed_by_the_subject_it_defines(loaded_
         if not loaded_index.passage(pid).section and loaded_index.passage(pid).text.startswith("Imiquimod is")
     ]
     assert headless and all(stem("imiquimod") in facts.heading(pid) for pid in headless)
+
+
+def test_a_passage_past_the_introduction_is_headed_by_the_title_subject(loaded_index):
+    """A page with no headings ("How Do Immunomodulators Work?") is about immunomodulators all the way
+    down, so its list "Common side effects include: ..." is on topic for "side effects of
+    immunomodulators"; the title's frame word ("work") heads only the introduction."""
+    from bot.candidates import PassageFacts
+    from bot.index import title_terms
+
+    analyzer, stem = loaded_index.analyzer, loaded_index.analyzer.stem
+    assert title_terms(analyzer, "How Do Immunomodulators Work?") == (
+        [stem("immunomodulators"), stem("work")],
+        [stem("immunomodulators")],
+    )
+    facts = PassageFacts(loaded_index)
+    past_intro = [
+        pid
+        for pid in range(loaded_index.n_passages)
+        if not loaded_index.passage(pid).section
+        and loaded_index.document_of(pid)["title"] == "How Do Immunomodulators Work?"
+        and loaded_index.passage(pid).start >= loaded_index.document_of(pid)["intro_end"]
+    ]
+    assert past_intro
+    for pid in past_intro:
+        assert stem("immunomodulators") in facts.heading(pid)
+        assert stem("work") not in facts.heading(pid)
