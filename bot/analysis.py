@@ -21,6 +21,7 @@ from pathlib import Path
 
 from nltk.stem.snowball import SnowballStemmer
 from rapidfuzz import fuzz, process
+from wordfreq import zipf_frequency
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
@@ -202,9 +203,12 @@ class Expansions:
 
     table: dict[str, list[str]]
     drugs: frozenset[str] = frozenset()  # generic and brand names (folded) from the tables and the pages
+    acronyms: frozenset[str] = frozenset()  # keys that stand for a name the pages spell out ("acs")
 
     @classmethod
-    def load(cls, learned_pairs: Iterable[tuple[str, str]] = ()) -> Expansions:
+    def load(
+        cls, learned_pairs: Iterable[tuple[str, str]] = (), acronyms: Iterable[tuple[str, str]] = ()
+    ) -> Expansions:
         table: dict[str, list[str]] = {}
         drugs: set[str] = set()
 
@@ -227,7 +231,9 @@ class Expansions:
         for lay, clinical in read_table(LAY_TERMS_FILE):
             for word in clinical:
                 link(lay, word)
-        return cls(table, frozenset(drugs))
+        for acronym, phrase in acronyms:
+            link(acronym, phrase)
+        return cls(table, frozenset(drugs), frozenset(fold(a).strip() for a, _ in acronyms))
 
     def __post_init__(self) -> None:
         phrases = sorted(self.table, key=len, reverse=True)
@@ -309,6 +315,65 @@ def learn_brand_pairs(texts: Iterable[str]) -> list[tuple[str, str]]:
             inner = re.findall(r"[A-Z][a-z]{3,}", match.group(0)[match.group(0).index("(") :])
             for brand in inner:
                 pairs.add((match.group(1).lower(), brand.lower()))
+    return sorted(pairs)
+
+
+# Where a page names a thing an acronym may stand for: a list item's term ("• Amyotrophic lateral sclerosis
+# (...)"), a run of capitalised words ("American Cancer Society"), or the words before a bracket that
+# explains them ("hereditary angioedema (HAE-an immune disease ...)")
+_ITEM_TERM = re.compile(r"^\s*• ([^(\n:]{3,80}?)\s*(?:\(|:|$)", re.MULTILINE)
+_NAME_TAIL = r"[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"  # the rest of a word, a hyphenated one whole ("interleukin-1")
+_NAME_WORD = rf"[A-Za-z]{_NAME_TAIL}"
+_CAPITALISED_RUN = re.compile(rf"\b[A-Z]{_NAME_TAIL}(?:\s+(?:(?:of|and|the|for)\s+)?[A-Z]{_NAME_TAIL})+")
+_BEFORE_BRACKET = re.compile(rf"((?:{_NAME_WORD}\s+){{1,4}}{_NAME_WORD})\s+\(")
+_MINOR_WORDS = frozenset({"of", "and", "the", "for", "in", "to", "with"})
+ACRONYM_LETTERS = (3, 6)
+# An acronym is learned only when it is not an everyday word: "caps" (zipf 4.2) is what a patient calls
+# capsules, not Cryopyrin-associated periodic syndromes; "als" (3.4) and "acs" (3.1) are names.
+ACRONYM_MAX_ZIPF = 3.5
+
+
+def _initials(phrase: str) -> set[str]:
+    """The acronyms a phrase may be written as: a hyphenated word gives one letter or one per part
+    ("Neonatal-onset multisystem inflammatory disease" -> nomid, nmid), and the small words ("of",
+    "and") count or not ("Deficiency of interleukin-1 receptor antagonist" -> dira, doira)."""
+    options = [""]
+    for include_minor in (False, True):
+        spelled = [""]
+        for word in re.findall(_NAME_WORD, phrase):
+            if word.lower() in _MINOR_WORDS and not include_minor:
+                continue
+            parts = [p for p in word.split("-") if p[:1].isalpha()]
+            choices = {word[0], "".join(p[0] for p in parts)}
+            spelled = [s + c.lower() for s in spelled for c in choices]
+        options += spelled
+    low, high = ACRONYM_LETTERS
+    return {o for o in options if low <= len(o) <= high}
+
+
+def learn_acronyms(texts: Iterable[str]) -> list[tuple[str, str]]:
+    """(acronym, phrase) for the names the pages spell out, so "nomid" or "acs" finds the page that
+    writes the name in full. Only acronyms that are rare in everyday English are kept."""
+    phrases: set[str] = set()
+    for text in texts:
+        for pattern in (_ITEM_TERM, _CAPITALISED_RUN, _BEFORE_BRACKET):
+            for match in pattern.finditer(text):
+                words = match.group(1 if pattern.groups else 0).split()
+                # a list item is the name; a run of capitals or the words before a bracket may start
+                # before it ("Call the American Cancer Society", "with hereditary angioedema (...)")
+                starts = [0] if pattern is _ITEM_TERM else range(max(0, len(words) - 6), len(words) - 1)
+                for i in starts:
+                    name = words[i:]
+                    while name and name[0].lower() in _MINOR_WORDS:  # "the American Cancer Society"
+                        name = name[1:]
+                    if 2 <= len(name) <= 6:
+                        phrases.add(" ".join(name))
+    pairs = {
+        (acronym, phrase.lower())
+        for phrase in phrases
+        for acronym in _initials(phrase)
+        if zipf_frequency(acronym, "en") < ACRONYM_MAX_ZIPF
+    }
     return sorted(pairs)
 
 
@@ -426,10 +491,14 @@ class QueryExpander:
             concept = phrase
             scale = FRAME_WEIGHT if all(w in frames for w in phrase.split()) else 1.0
             for target in targets:
-                for term in analyzer.terms(target):
+                target_terms = analyzer.terms(target)
+                # an acronym is one word of the question: its name's words share that word's weight, or
+                # "acs" would ask three times over for "american", "cancer" and "society"
+                share = 1 / len(target_terms) if phrase in self.expansions.acronyms and target_terms else 1.0
+                for term in target_terms:
                     if term not in have and self.known(term):
                         have.add(term)
-                        terms.append(QueryTerm(term, self.expansion_weight * scale, concept, "expansion"))
+                        terms.append(QueryTerm(term, self.expansion_weight * scale * share, concept, "expansion"))
         return terms
 
     def _stem_matches(self, text: str, found: set[str]) -> list[tuple[str, list[str]]]:

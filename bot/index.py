@@ -30,7 +30,7 @@ import numpy as np
 
 from . import analysis
 from . import encoder as encoder_module
-from .analysis import Analyzer, Expansions, QueryExpander, fold, learn_brand_pairs
+from .analysis import Analyzer, Expansions, QueryExpander, fold, learn_acronyms, learn_brand_pairs
 from .bm25 import BM25Matrix, BM25Params, build_matrix
 from .dense import DENSE_ARRAYS, DenseIndex, build_arrays
 from .errors import CorpusError, IndexStateError
@@ -248,6 +248,7 @@ def build(
         | {w for phrase in Expansions.load().table for w in analysis.words(phrase)}
     )
     brand_pairs = learn_brand_pairs(doc.text for doc in documents)
+    acronyms = learn_acronyms(doc.text for doc in documents)
     manifest = {
         "settings": settings_fingerprint(analyzer, config),
         "corpus_hash": corpus_hash,
@@ -270,6 +271,7 @@ def build(
         "documents.json": [{**doc.meta(), "text": doc.text, "intro_end": doc.intro_end} for doc in documents],
         "surface_words.json": surface,
         "brand_pairs.json": brand_pairs,
+        "acronyms.json": acronyms,
     }
     _write_atomically(index_dir, arrays, json_files, manifest)
     seconds = time.perf_counter() - began
@@ -392,6 +394,7 @@ def load(index_dir: Path) -> Index:
         read = lambda name: json.loads((path / name).read_text(encoding="utf-8"))  # noqa: E731
         terms, documents, sections = read("terms.json"), read("documents.json"), read("sections.json")
         surface, brand_pairs = read("surface_words.json"), read("brand_pairs.json")
+        acronyms = read("acronyms.json")
         settings = manifest["settings"]
         analyzer = Analyzer.from_settings(settings["analyzer"])
         bm25 = settings["build"]["bm25"]
@@ -412,7 +415,8 @@ def load(index_dir: Path) -> Index:
             f"index at {path} is inconsistent: {len(terms)} terms, {len(arrays['indptr']) - 1} postings lists"
         )
     term_ids = {t: i for i, t in enumerate(terms)}
-    expander = QueryExpander(analyzer, term_ids, surface, Expansions.load(tuple(map(tuple, brand_pairs))))
+    expansions = Expansions.load(tuple(map(tuple, brand_pairs)), tuple(map(tuple, acronyms)))
+    expander = QueryExpander(analyzer, term_ids, surface, expansions)
     dense = DenseIndex(arrays) if "sent_vec" in arrays else None
     return Index(path, manifest, analyzer, expander, matrix, term_ids, documents, sections, arrays, dense)
 

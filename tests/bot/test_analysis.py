@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from bot.analysis import Analyzer, drug_name_regex, learn_brand_pairs
+from bot.analysis import Analyzer, drug_name_regex, learn_acronyms, learn_brand_pairs
+from bot.retriever import Retriever
 
 
 def test_tokenizer_lowercases_folds_accents_drops_stopwords_and_stems():
@@ -31,6 +32,30 @@ def test_brand_pairs_are_learned_from_the_corpus_patterns():
         ("imiquimod", "aldara"),
         ("imiquimod", "zyclara"),
     } <= set(pairs)
+
+
+def test_acronyms_are_learned_from_the_names_the_pages_spell_out():
+    text = (
+        "Conditions include:\n• Neonatal-onset multisystem inflammatory disease (a disorder of the joints)\n"
+        "• Deficiency of interleukin-1 receptor antagonist (a disorder in which the body attacks itself)\n"
+        "• Cryopyrin-associated periodic syndromes\nCall the American Cancer Society at any hour."
+    )
+    pairs = set(learn_acronyms([text]))
+    assert {
+        ("nomid", "neonatal-onset multisystem inflammatory disease"),  # a hyphenated word's parts count
+        ("dira", "deficiency of interleukin-1 receptor antagonist"),  # "of" does not
+        ("acs", "american cancer society"),  # a run of capitals
+    } <= pairs
+    assert not any(acronym == "caps" for acronym, _ in pairs)  # an everyday word: capsules, to a patient
+
+
+def test_an_acronym_finds_the_name_and_weighs_as_one_word(loaded_index):
+    expanded = [t for t in loaded_index.expander.expand("what is als") if t.source == "expansion"]
+    stem = loaded_index.analyzer.stem
+    assert {t.term for t in expanded} == {stem("amyotrophic"), stem("lateral"), stem("sclerosis")}
+    assert sum(t.weight for t in expanded) == pytest.approx(loaded_index.expander.expansion_weight)
+    top = loaded_index.passage(Retriever(loaded_index).search(Retriever(loaded_index).parse("what is als"), 1)[0].pid)
+    assert "Amyotrophic lateral sclerosis" in top.text
 
 
 def _expanded_terms(index, text):
