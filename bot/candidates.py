@@ -47,6 +47,8 @@ _DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consis
 # "• Malaise (a feeling of weakness ...)": a list item that explains its term in a bracket; a bracket of
 # one or two words is a brand or another name ("Tofacitinib (Xeljanz®)"), not an explanation
 _GLOSSARY_ITEM = re.compile(r"\n• ([^(\n]{1,80}) \((?=[a-z])[^)\s]+(?:\s+[^)\s]+){2,}")
+# "... and neuropathy (painful nerve damage)": a term explained in a bracket mid-sentence
+_GLOSSED_TERM = re.compile(r"\b([A-Za-z][\w-]*) \((?=[a-z])[^)\s]+(?:\s+[^)\s]+){2,}\)")
 _SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -286,7 +288,8 @@ def _cover(words: tuple[Word, ...], terms: frozenset[str]) -> float:
 
 def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
     """'Biologics are ...', 'BCG is ...': a subject word opens the sentence, before a defining verb.
-    A glossary item, 'Malaise (a feeling of weakness ...)', defines the words before its bracket."""
+    A glossary item, 'Malaise (a feeling of weakness ...)', defines the words before its bracket, and a
+    bracket mid-sentence the word before it: '... and neuropathy (painful nerve damage).'"""
 
     def opens_with_subject(opening: str) -> bool:
         terms = set(analyzer.terms(opening))
@@ -296,7 +299,9 @@ def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
     if verb and opens_with_subject(text[: verb.start()]):
         return True
     glossary = _GLOSSARY_ITEM.search(text)
-    return glossary is not None and opens_with_subject(glossary.group(1))
+    if glossary is not None and opens_with_subject(glossary.group(1)):
+        return True
+    return any(opens_with_subject(m.group(1)) for m in _GLOSSED_TERM.finditer(text))
 
 
 _CLOSING_MARKS = re.compile(r"[\s.!?;]+$")

@@ -39,3 +39,13 @@ def test_a_glossary_item_defines_the_words_before_its_bracket(bot):
     assert _defines(analyzer, glossary, malaise)
     assert not _defines(analyzer, "Examples include:\n• Tofacitinib (Xeljanz®)", xeljanz)
     assert not _defines(analyzer, "Common side effects include:\n• Fatigue", bot.parse("what is fatigue").subjects)
+
+
+def test_a_bracket_mid_sentence_defines_the_word_before_it(bot):
+    """'... constipation, and neuropathy (painful nerve damage).' says what neuropathy is; the bracket of
+    a brand ('lenalidomide (Revlimid)') and a word elsewhere in the sentence do not define."""
+    analyzer = bot.index.analyzer
+    sentence = "These drugs can cause side effects such as fatigue, constipation, and neuropathy (painful nerve damage)."
+    assert _defines(analyzer, sentence, bot.parse("what does neuropathy mean").subjects)
+    assert not _defines(analyzer, sentence, bot.parse("what is constipation").subjects)
+    assert not _defines(analyzer, "They include lenalidomide (Revlimid).", bot.parse("what is lenalidomide").subjects)
