@@ -59,6 +59,24 @@ URGENT = [
     ("my brother says he wants to die", "crisis"),
     ("I'll swallow the lot and never wake up", "crisis"),
     ("she has been giving away all her belongings", "crisis"),
+    # the other warning signs 988 lists: goodbyes, a burden, no way on, not being around, a way or a means
+    ("I've written a goodbye note to my family", "crisis"),
+    ("honestly I feel like such a burden", "crisis"),
+    ("I can't see any point in going on", "crisis"),
+    ("I won't be around much longer so why bother refilling", "crisis"),
+    ("I looked up how much prednisone would be lethal", "crisis"),
+    ("I just want to fall asleep and never wake up", "crisis"),
+    ("been cutting myself again", "crisis"),  # a reflexive pronoun names the person
+    # medication errors Poison Control takes: a dose taken again, the wrong schedule, someone else's pills
+    ("I took my lenalidomide, then took it again after lunch", "poison"),
+    ("my husband injected his enbrel twice today", "poison"),
+    ("mum took her methotrexate every day this week by mistake", "poison"),
+    ("I took my wife's tablets by mistake", "poison"),
+    ("I swallowed the whole blister pack", "poison"),
+    # a fever reading however it is introduced
+    ("I'm on revlimid and running 38.6", "fever"),
+    ("I'm burning up with chills on lenalidomide", "fever"),
+    ("my thermometer says 101.2 and I'm on pomalyst", "fever"),
 ]
 NOT_URGENT = [
     "Can lenalidomide cause blood clots?",
@@ -84,6 +102,11 @@ NOT_URGENT = [
     "my son picked up my revlimid from the pharmacy",  # fetched, not swallowed
     "what if my cat licked some imiquimod cream",  # supposed
     "I want the itching to stop",  # a side effect, not a wish to die
+    "I was diagnosed at 39 with myeloma",  # an age, not a temperature
+    "my infusions are back to back this week",  # a schedule
+    "I made a plan with my nurse for my next cycle",
+    "how many doses would it take for xeljanz to work",
+    "my dexamethasone dose went up to 40 mg",
 ]
 
 
