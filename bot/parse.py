@@ -26,6 +26,8 @@ _DEFINITION = re.compile(
     r"|^\s*what\s+(?:kind|type|sort|class)\s+of\s+\w+\s+(?:is|are)\b",
     re.IGNORECASE,
 )
+# "what kind of drug is Enbrel" asks what it is; "what are examples of JAK inhibitors" asks for examples
+_KIND_OF = re.compile(r"\b(kinds?|types?|sorts?|class(?:es)?)\s+of\b", re.IGNORECASE)
 MAX_ZIPF = 7.0
 # A message that sets the scene before it asks: "She's also on warfarin for her heart valve. Where do the
 # clots from these pills start?" Its clauses, and those that ask.
@@ -115,4 +117,11 @@ def parse(query: Query, index: Index) -> ParsedQuestion:
         # the question names its own subject, so a word the pages lack that only sets the scene ("she's
         # also on warfarin") is not what is asked and does not block the answer
         words = [w for w in words if w.known or w.text not in scene]
-    return ParsedQuestion(query.text, query, tuple(words), bool(_DEFINITION.search(query.text)))
+    return ParsedQuestion(query.text, query, tuple(words), _asks_what_it_is(query.text, words))
+
+
+def _asks_what_it_is(text: str, words: list[Word]) -> bool:
+    """A definition question: "what is X", "X meaning". One that asks for an aspect of its subject
+    ("what are examples of X", "what are the common side effects of X") asks for that aspect instead."""
+    kind_of = {m.group(1).lower() for m in _KIND_OF.finditer(text)}
+    return bool(_DEFINITION.search(text)) and not any(w.aspect and w.text not in kind_of for w in words)

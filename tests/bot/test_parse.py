@@ -47,6 +47,11 @@ def test_words_that_frame_a_question_are_not_its_subject(bot):
         ("what is the risk of blood clots", False),
         ("what are the side effects of BCG", False),
         ("how is BCG given", False),
+        # an aspect asked for is not what the subject is; a kind of thing is
+        ("what are examples of JAK inhibitors", False),
+        ("what are common side effects of immunomodulators", False),
+        ("what are the brand names of lenalidomide", False),
+        ("what kind of drug is enbrel", True),
     ],
 )
 def test_a_definition_question_is_told_apart(bot, question, definition):
