@@ -325,7 +325,8 @@ _ITEM_TERM = re.compile(r"^\s*• ([^(\n:]{3,80}?)\s*(?:\(|:|$)", re.MULTILINE)
 _NAME_TAIL = r"[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"  # the rest of a word, a hyphenated one whole ("interleukin-1")
 _NAME_WORD = rf"[A-Za-z]{_NAME_TAIL}"
 _CAPITALISED_RUN = re.compile(rf"\b[A-Z]{_NAME_TAIL}(?:\s+(?:(?:of|and|the|for)\s+)?[A-Z]{_NAME_TAIL})+")
-_BEFORE_BRACKET = re.compile(rf"((?:{_NAME_WORD}\s+){{1,4}}{_NAME_WORD})\s+\(")
+_NAME = re.compile(_NAME_WORD)
+_NOT_A_NAME_MARK = re.compile(r"[^\w\s-]")  # where the words before a bracket stop: "., ;:" and the rest
 _MINOR_WORDS = frozenset({"of", "and", "the", "for", "in", "to", "with"})
 ACRONYM_LETTERS = (3, 6)
 # An acronym is learned only when it is not an everyday word: "caps" (zipf 4.2) is what a patient calls
@@ -355,19 +356,30 @@ def learn_acronyms(texts: Iterable[str]) -> list[tuple[str, str]]:
     """(acronym, phrase) for the names the pages spell out, so "nomid" or "acs" finds the page that
     writes the name in full. Only acronyms that are rare in everyday English are kept."""
     phrases: set[str] = set()
+
+    def add(words: list[str], whole: bool) -> None:
+        # a list item is the name; a run of capitals or the words before a bracket may start before
+        # it ("Call the American Cancer Society", "with hereditary angioedema (...)")
+        for i in [0] if whole else range(max(0, len(words) - 6), len(words) - 1):
+            name = words[i:]
+            while name and name[0].lower() in _MINOR_WORDS:  # "the American Cancer Society"
+                name = name[1:]
+            if 2 <= len(name) <= 6:
+                phrases.add(" ".join(name))
+
     for text in texts:
-        for pattern in (_ITEM_TERM, _CAPITALISED_RUN, _BEFORE_BRACKET):
-            for match in pattern.finditer(text):
-                words = match.group(1 if pattern.groups else 0).split()
-                # a list item is the name; a run of capitals or the words before a bracket may start
-                # before it ("Call the American Cancer Society", "with hereditary angioedema (...)")
-                starts = [0] if pattern is _ITEM_TERM else range(max(0, len(words) - 6), len(words) - 1)
-                for i in starts:
-                    name = words[i:]
-                    while name and name[0].lower() in _MINOR_WORDS:  # "the American Cancer Society"
-                        name = name[1:]
-                    if 2 <= len(name) <= 6:
-                        phrases.add(" ".join(name))
+        for match in _ITEM_TERM.finditer(text):
+            add(match.group(1).split(), whole=True)
+        for match in _CAPITALISED_RUN.finditer(text):
+            add(match.group(0).split(), whole=False)
+        for bracket in re.finditer(r"\s\(", text):  # found from the bracket back: a regex would backtrack
+            before = _NOT_A_NAME_MARK.split(text[max(0, bracket.start() - 150) : bracket.start()])[-1].split()
+            words: list[str] = []
+            for token in reversed(before[-5:]):
+                if not _NAME.fullmatch(token):
+                    break
+                words.insert(0, token)
+            add(words, whole=False)
     pairs = {
         (acronym, phrase.lower())
         for phrase in phrases

@@ -235,7 +235,8 @@ def build(
         "passage_end": np.asarray([p.end for p in passages], dtype=np.int64),
         "passage_section": np.asarray([section_index[p.section or ""] for p in passages], dtype=np.int32),
     }
-    if len(passages) <= config.dense_max_passages:
+    small = len(passages) <= config.dense_max_passages
+    if small:
         documents_by_id = {doc.id: doc for doc in documents}
         headings = [_heading(documents_by_id[p.doc_id].title, p) for p in passages]
         log(f"encoding the sentences of {len(passages)} passages and {len(vocabulary)} terms")
@@ -248,7 +249,9 @@ def build(
         | {w for phrase in Expansions.load().table for w in analysis.words(phrase)}
     )
     brand_pairs = learn_brand_pairs(doc.text for doc in documents)
-    acronyms = learn_acronyms(doc.text for doc in documents)
+    # what acronyms stand for is learned, like the sentence vectors, only up to DENSE_MAX_PASSAGES: each
+    # becomes a phrase of the expansion table, and a large corpus spells out a great many names
+    acronyms = learn_acronyms(doc.text for doc in documents) if small else []
     manifest = {
         "settings": settings_fingerprint(analyzer, config),
         "corpus_hash": corpus_hash,

@@ -61,7 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DENSE_MAX_PASSAGES",
         20000,
-        "Above this many passages the sentence-vector stage is off and BM25 answers alone.",
+        "Above this many passages the sentence-vector stage and acronym learning are off and BM25 answers alone.",
         int,
     ),
     Setting("LOOKUP_K", 10, "Passages the staff lookup page shows.", int),

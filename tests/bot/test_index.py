@@ -192,3 +192,17 @@ def test_build_cli_prints_what_each_document_kept_and_dropped(tmp_path):
     )
     assert "acs-immunomodulators-2019.txt: kept" in out.stdout and "garbled characters ×1" in out.stdout
     assert "reference ×5" in out.stdout and "index ready" in out.stdout
+
+
+def test_acronyms_are_learned_only_up_to_the_dense_size(tmp_path):
+    """Each learned acronym is a phrase of the expansion table; a large corpus would spell out a great
+    many names, so above DENSE_MAX_PASSAGES none are learned, as no sentence vectors are built."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "Some people with amyotrophic lateral sclerosis (a disease of the nerves) take it."
+    (corpus / "a.txt").write_text(PAGE.format(title="ALS", body=body))
+    small, large = index.BuildConfig(), index.BuildConfig(dense_max_passages=0)
+    for folder, config in (("small", small), ("large", large)):
+        index.build(corpus, tmp_path / folder, config)
+    assert "als" in index.load(tmp_path / "small").expander.expansions.acronyms
+    assert not index.load(tmp_path / "large").expander.expansions.acronyms
