@@ -45,7 +45,7 @@ def test_a_bracket_mid_sentence_defines_the_word_before_it(bot):
     """'... constipation, and neuropathy (painful nerve damage).' says what neuropathy is; the bracket of
     a brand ('lenalidomide (Revlimid)') and a word elsewhere in the sentence do not define."""
     analyzer = bot.index.analyzer
-    sentence = "These drugs can cause side effects such as fatigue, constipation, and neuropathy (painful nerve damage)."
+    sentence = "These drugs can cause fatigue, constipation, and neuropathy (painful nerve damage)."
     assert _defines(analyzer, sentence, bot.parse("what does neuropathy mean").subjects)
     assert not _defines(analyzer, sentence, bot.parse("what is constipation").subjects)
     assert not _defines(analyzer, "They include lenalidomide (Revlimid).", bot.parse("what is lenalidomide").subjects)
