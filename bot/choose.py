@@ -240,8 +240,13 @@ def on_the_defined_subject(units: tuple[Unit, ...], selection: Selection, questi
     items or a sentence on another topic, only crowd the definition. Applied after the decision, when
     ``defines_subject`` holds."""
     defining = selection.ranked[0].unit
-    # the subject as the definition names it: "meaning" in "malaise meaning" is how the question is put
-    subject = frozenset().union(*(w.terms & defining.terms for w in question.subjects))
+    # the subject as the definition names it: "meaning" in "malaise meaning" is how the question is put;
+    # a name of several words (what "nomid" stands for) is named by most of them, not by "disease" alone
+    names = [w.terms & defining.terms for w in question.subjects if w.terms & defining.terms]
+
+    def names_subject(terms: frozenset[str]) -> bool:
+        return any(2 * len(name & terms) >= len(name) for name in names)
+
     kept: list[Unit] = []
     for unit in units:
         if unit.item:  # a list: its lead-in with the items that name the subject, not the whole list
@@ -253,8 +258,8 @@ def on_the_defined_subject(units: tuple[Unit, ...], selection: Selection, questi
                 and c.unit.lead == unit.lead
                 and c.unit.spans[-1] in unit.spans
             ]
-            kept += _merge_lists([i for i in items if i.terms & subject])
-        elif unit.terms & subject:
+            kept += _merge_lists([i for i in items if names_subject(i.terms)])
+        elif names_subject(unit.terms):
             kept.append(unit)
     return tuple(kept) or units
 

@@ -274,3 +274,11 @@ def test_a_definition_from_a_glossary_item_quotes_only_what_names_the_term(bot):
                 assert all(named & set(bot.index.analyzer.terms(s.text)) for s in reply.segments), reply.answer
                 items = [line for s in reply.segments for line in s.text.split("\n") if line.startswith("• ")]
                 assert all(named & set(bot.index.analyzer.terms(line)) for line in items), reply.answer
+
+
+def test_an_acronyms_definition_is_quoted_without_what_shares_one_word_of_its_name(bot):
+    """NOMID is what the pages call neonatal-onset multisystem inflammatory disease: the items that only
+    share "disease" or "inflammatory" with that name (Castleman disease, Bowen's disease) are left out."""
+    reply = bot.ask("what does NOMID mean")
+    assert reply.type == "answer" and reply.segments
+    assert all("Neonatal-onset multisystem inflammatory disease" in seg.text for seg in reply.segments)
