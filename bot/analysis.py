@@ -338,16 +338,16 @@ def _initials(phrase: str) -> set[str]:
     """The acronyms a phrase may be written as: a hyphenated word gives one letter or one per part
     ("Neonatal-onset multisystem inflammatory disease" -> nomid, nmid), and the small words ("of",
     "and") count or not ("Deficiency of interleukin-1 receptor antagonist" -> dira, doira)."""
-    options = [""]
+    options: set[str] = set()
     for include_minor in (False, True):
         spelled = [""]
-        for word in re.findall(_NAME_WORD, phrase):
+        for word in _NAME.findall(phrase):
             if word.lower() in _MINOR_WORDS and not include_minor:
                 continue
             parts = [p for p in word.split("-") if p[:1].isalpha()]
             choices = {word[0], "".join(p[0] for p in parts)}
             spelled = [s + c.lower() for s in spelled for c in choices]
-        options += spelled
+        options.update(spelled)
     low, high = ACRONYM_LETTERS
     return {o for o in options if low <= len(o) <= high}
 
