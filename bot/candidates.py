@@ -307,6 +307,27 @@ def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
 _CLOSING_MARKS = re.compile(r"[\s.!?;]+$")
 
 
+def _dense_text(question: ParsedQuestion) -> str:
+    # read without its closing marks, as the emergency probe reads a one-clause message: one encoder
+    # pass serves both, and "?" says nothing of what is asked
+    return _CLOSING_MARKS.sub("", question.text)
+
+
+def _subject_rows(question: ParsedQuestion, index: Index) -> list[int | None]:
+    """Each subject word's row of saved term vectors; a phrase has none."""
+    return [index.term_ids.get(index.analyzer.stem(w.text)) if " " not in w.text else None for w in question.subjects]
+
+
+def encoder_texts(question: ParsedQuestion, index: Index) -> list[str]:
+    """What ``gather`` will encode for this question: its text, and each subject word with no saved
+    vector. Encoded ahead in one batch with the emergency probe's clauses, they cost one pass, not two."""
+    if index.dense is None or not len(index.dense):
+        return []
+    rows = _subject_rows(question, index)
+    fresh = [w.text for w, row in zip(question.subjects, rows) if not index.dense.has_term_vector(row)]
+    return [_dense_text(question), *fresh]
+
+
 def gather(
     question: ParsedQuestion, retriever: Retriever, facts: PassageFacts, top_k: int, encoder: Encoder | None
 ) -> Candidates:
@@ -325,11 +346,10 @@ def gather(
     cosines = word_sims = subject_vectors = None
     pids = list(bm25)
     if dense is not None and encoder is not None:
-        # read without its closing marks, as the emergency probe reads a one-clause message: one encoder
-        # pass serves both, and "?" says nothing of what is asked
-        cosines = dense.cosines(encoder.encode_cached([_CLOSING_MARKS.sub("", question.text)])[0])
-        rows = [index.term_ids.get(index.analyzer.stem(w.text)) if " " not in w.text else None for w in subjects]
-        subject_vectors = dense.word_vectors([w.text for w in subjects], rows, encoder.encode_cached)
+        cosines = dense.cosines(encoder.encode_cached([_dense_text(question)])[0])
+        subject_vectors = dense.word_vectors(
+            [w.text for w in subjects], _subject_rows(question, index), encoder.encode_cached
+        )
         word_sims = subject_vectors @ dense.term_vectors.T if subjects else None
         pids += [pid for pid, _ in dense.best_passages(cosines, DENSE_CANDIDATE_PASSAGES) if pid not in bm25]
     best_cos = float(cosines.max()) if cosines is not None else 0.0

@@ -11,7 +11,7 @@ from typing import Any
 from . import calibration
 from . import index as index_module
 from .analysis import names_drug_or_condition, words
-from .candidates import Candidates, PassageFacts, Unit, gather
+from .candidates import Candidates, PassageFacts, Unit, encoder_texts, gather
 from .choose import (
     decide,
     defines_subject,
@@ -153,6 +153,7 @@ class Bot:
     def ask(self, message: object, context: object = None) -> Answer:
         question = self.clean_message(message)
         previous = self.codec.loads(context)
+        self._encode_ahead(question)
         urgency = self.urgency.assess(question)
         if urgency.level == "card":
             rest = None
@@ -164,6 +165,15 @@ class Bot:
         if not self._asks_something(question):  # "thanks!", "ok", "what can you do?"
             return self._no_answer(previous, self._notice(urgency), (), self._help_text())
         return self._reply(question, previous, self._notice(urgency), urgency.assessment.personal_advice)
+
+    def _encode_ahead(self, question: str) -> None:
+        """The emergency probe's clauses and the question's own texts in one encoder pass: most of a
+        pass's cost is reading the weights, whatever the batch. Later stages find them cached."""
+        texts = self.urgency.encoder_texts(question)
+        if self.dense:
+            texts += encoder_texts(self.parse(question), self.index)
+        if texts:
+            self.encoder.encode_cached(list(dict.fromkeys(texts)))
 
     def _asks_something(self, message: str) -> bool:
         """A word the index could match, or a pronoun that points back at the previous topic."""

@@ -116,13 +116,16 @@ class DenseIndex:
         out = np.zeros((len(words), DIMENSIONS), np.float32)
         fresh = []
         for i, row in enumerate(term_rows):
-            if row is not None and 0 <= row < len(self.term_vectors):
+            if self.has_term_vector(row):
                 out[i] = self.term_vectors[row]
             else:
                 fresh.append(i)
         if fresh:
             out[fresh] = encode([words[i] for i in fresh])
         return out
+
+    def has_term_vector(self, row: int | None) -> bool:
+        return row is not None and 0 <= row < len(self.term_vectors)
 
     def cosines(self, question_vector: np.ndarray) -> np.ndarray:
         return self.vectors @ question_vector

@@ -170,6 +170,12 @@ class UrgencyDetector:
         self.encoder = encoder if model is not None else None
         self.model = model
 
+    def encoder_texts(self, message: str) -> list[str]:
+        """What ``features`` will encode for this message: the texts the probe reads, and the whole."""
+        if self.model is None:
+            return []
+        return [*scored_texts(message, self.checker.negated_clause), whole_text(message)]
+
     def features(
         self, message: str, assessment: Assessment
     ) -> tuple[dict[str, float], list[str], np.ndarray, np.ndarray]:

@@ -282,3 +282,20 @@ def test_an_acronyms_definition_is_quoted_without_what_shares_one_word_of_its_na
     reply = bot.ask("what does NOMID mean")
     assert reply.type == "answer" and reply.segments
     assert all("Neonatal-onset multisystem inflammatory disease" in seg.text for seg in reply.segments)
+
+
+def test_a_message_costs_one_encoder_pass(bot):
+    # most of a pass's cost is reading the weights: the emergency probe's clauses, the question and the
+    # words the index has no vector for go through together, and the later stages find them cached
+    from bot import Bot
+    from bot.encoder import Encoder
+
+    encoder = Encoder()
+    passes: list[int] = []
+    forward = encoder._forward
+    encoder._forward = lambda batch: passes.append(len(batch)) or forward(batch)  # type: ignore[method-assign]
+    counted = Bot(bot.settings, index=bot.index, encoder=encoder)
+    reply = counted.ask("my husband feels tired all the time, what are the side effects of revlimid?")
+    assert reply.type == "answer"
+    assert len(passes) == 1
+    assert passes[0] >= 4  # the whole message, its two clauses and a word the pages lack

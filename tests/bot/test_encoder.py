@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from bot import encoder as encoder_module
+from bot import encoder_graph
 from bot.encoder import Encoder, model_dir, shared_encoder
 from bot.errors import ModelError
 
@@ -13,6 +14,37 @@ from bot.errors import ModelError
 def test_reference_cosine_matches_sentence_transformers():
     vectors = shared_encoder().encode(["A man is eating food.", "A man is eating a piece of bread."])
     assert float(vectors[0] @ vectors[1]) == pytest.approx(0.7553, abs=0.001)
+
+
+@pytest.fixture(scope="module")
+def numpy_encoder():
+    return Encoder(backend="numpy")
+
+
+def test_the_default_runs_on_onnxruntime_when_installed():
+    # requirements.txt installs it: the faster pass is the one served
+    assert encoder_graph.available()
+    assert shared_encoder().backend == "onnx"
+
+
+def test_the_numpy_pass_gives_the_reference_cosine_too(numpy_encoder):
+    vectors = numpy_encoder.encode(["A man is eating food.", "A man is eating a piece of bread."])
+    assert float(vectors[0] @ vectors[1]) == pytest.approx(0.7553, abs=0.001)
+
+
+def test_onnx_graph_and_numpy_agree_on_a_batch_of_unlike_lengths(numpy_encoder):
+    # one text per length class, batched together: each backend reads the batch unpadded, and a token's
+    # row must land in its own text's attention grid and pooled mean
+    texts = ["BCG", "tired and dizzy", "what are the side effects of lenalidomide for myeloma patients", "x " * 300]
+    onnx_vectors = shared_encoder().encode(texts)
+    assert np.allclose(onnx_vectors, numpy_encoder.encode(texts), atol=1e-5)
+    alone = np.stack([numpy_encoder.encode([t])[0] for t in texts])
+    assert np.allclose(onnx_vectors, alone, atol=1e-5)
+
+
+def test_an_unknown_backend_is_a_clear_error():
+    with pytest.raises(ModelError, match="backend"):
+        Encoder(backend="torch")
 
 
 def test_vectors_are_unit_length_and_batching_does_not_change_them():
