@@ -153,18 +153,14 @@ class NumpyForward:
         # short texts their cost is mostly reading the weights, so one call for a question's clauses and
         # words costs little more than one for the question alone. Only attention, which is within a text,
         # sees a padded (texts, longest) grid.
-        lengths = np.array([len(ids) for ids in batch_ids])
-        n, length = len(batch_ids), int(lengths.max())
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        positions = np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
-        slots = np.repeat(np.arange(n) * length, lengths) + positions  # each token's cell in the grid
+        feeds = encoder_graph.ragged_feeds(batch_ids)
+        slots, mask = feeds["slots"], feeds["mask"]
+        n, length = mask.shape
         padded = len(slots) != n * length
-        x = self.word[np.concatenate(batch_ids)] + self.position[positions] + self.token_type
+        x = self.word[feeds["ids"]] + self.position[feeds["positions"]] + self.token_type
         x = _layer_norm(x, *self.emb_norm, self.eps)
         heads, size = self.heads, x.shape[-1] // self.heads
-        filled = np.zeros(n * length, dtype=bool)
-        filled[slots] = True
-        bias = np.where(filled, np.float32(0.0), np.float32(-1e9)).reshape(n, 1, 1, length)
+        bias = ((np.float32(1.0) - mask) * np.float32(encoder_graph.MASKED)).reshape(n, 1, 1, length)
         scale = np.float32(1.0 / np.sqrt(size))
         for qkv_w, qkv_b, out_w, out_b, norm1, in_w, in_b, ff_w, ff_b, norm2 in self.layers:
             qkv = x @ qkv_w + qkv_b
@@ -183,7 +179,7 @@ class NumpyForward:
                 context = context[slots]
             x = _layer_norm(context @ out_w + out_b + x, *norm1, self.eps)
             x = _layer_norm(_gelu(x @ in_w + in_b) @ ff_w + ff_b + x, *norm2, self.eps)
-        pooled = np.add.reduceat(x, starts, axis=0) / lengths[:, None].astype(np.float32)
+        pooled = feeds["pool"] @ x
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
