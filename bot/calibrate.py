@@ -21,6 +21,7 @@ Both models are fitted twice: with the dense features, and without them for BM25
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 import zlib
@@ -34,7 +35,7 @@ import numpy as np
 from . import calibration
 from .calibration import Probe, fit_probe
 from .candidates import UNIT_FEATURES, Candidates, PassageFacts
-from .choose import QUESTION_FEATURES, answer_missing, aspect_answered, question_features, select
+from .choose import QUESTION_FEATURES, answer_missing, aspect_answered, question_features, select, type_answered
 from .conversation import Context
 from .core import Bot
 from .evaluate import BARS, read_jsonl
@@ -154,23 +155,22 @@ def fit_mode(
     model = calibration.fit_logistic(rows, labels, question_names)
     probabilities = [model.probability(r) for r in rows]
     options = []
-    for aspect_gate in (True, False):
+    for aspect_gate, type_gate in itertools.product((True, False), repeat=2):
         gates = [
             (
-                bool(s.units) and (not aspect_gate or aspect_answered(f, s, facts)),
+                bool(s.units)
+                and (not aspect_gate or aspect_answered(f, s, facts))
+                and (not type_gate or type_answered(f, s)),
                 *(answer_missing(f, s, facts)[:2] if s.units else (1.0, 1.0)),
             )
             for f, s in zip(found, selections)
         ]
         for cost, spread, threshold, missing_cut, unknown_cut in _decision_cuts(probabilities, gates, labels):
-            active = int(aspect_gate) + int(missing_cut <= 1.0) + int(unknown_cut <= 1.0)
-            options.append((cost, spread, active, threshold, missing_cut, unknown_cut, aspect_gate, gates))
-    # The one-standard-error rule: of the settings whose cost is within one standard error of the
-    # least, the one with the fewest gates. Gates chosen on a hair's difference flip between fits
-    # (refusing far more, or far less) when the data moves a little.
-    least = min(options, key=lambda o: o[0])
-    close = [o for o in options if o[0] <= least[0] + least[1] + 1e-12]
-    _, _, _, threshold, missing_cut, unknown_cut, aspect_gate, gates = min(close, key=lambda o: (o[2], o[0]))
+            active = int(aspect_gate) + int(type_gate) + int(missing_cut <= 1.0) + int(unknown_cut <= 1.0)
+            options.append((cost, spread, active, threshold, missing_cut, unknown_cut, aspect_gate, type_gate, gates))
+    _, _, _, threshold, missing_cut, unknown_cut, aspect_gate, type_gate, gates = choose_setting(
+        options, probabilities, labels
+    )
     mode = calibration.Mode(
         ranker,
         model,
@@ -179,6 +179,7 @@ def fit_mode(
         missing_cut,
         unknown_cut,
         aspect_gate,
+        type_gate,
         unknown_words[0] if unknown_words is not None else None,
     )
     answered = [
@@ -193,6 +194,39 @@ def fit_mode(
         "out_of_scope_refused": _rate(not a for c, a in zip(cases, answered) if not c.answerable),
     }
     return mode, figures
+
+
+def choose_setting(
+    options: Sequence[tuple[Any, ...]], probabilities: Sequence[float], labels: Sequence[int]
+) -> tuple[Any, ...]:
+    """The one-standard-error rule: of the settings whose cost is within one standard error of the
+    least, the one with the fewest gates. Gates chosen on a hair's difference flip between fits
+    (refusing far more, or far less) when the data moves a little.
+
+    The error is that of the paired difference, case by case. Two settings that decide all but a few
+    cases alike differ by little, and surely: a gate that refuses ten out-of-scope questions and no
+    answerable one is a gain that holds, though it is well within the error of either cost alone.
+    Options are ``(cost, spread, active gates, threshold, missing cut, unknown cut, ..., gates)``."""
+    y = np.asarray(labels, dtype=bool)
+    p = np.asarray(probabilities)
+    least = min(options, key=lambda o: o[0])
+    least_costs = _case_costs(least, p, y)
+
+    def close_to_least(option: tuple[Any, ...]) -> bool:
+        differences = _case_costs(option, p, y) - least_costs
+        return float(differences.sum()) <= math.sqrt(float((differences**2).sum())) + 1e-12
+
+    return min((o for o in options if close_to_least(o)), key=lambda o: (o[2], o[0]))
+
+
+def _case_costs(option: tuple[Any, ...], probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each case's share of an option's cost: refusing an answerable question costs REFUSAL_COST over
+    the answerable cases, answering an out-of-scope one 1 over the others."""
+    threshold, missing_cut, unknown_cut, gates = option[3], option[4], option[5], option[-1]
+    passed = np.array([ok and known < missing_cut and unknown < unknown_cut for ok, known, unknown in gates])
+    answered = passed & (probabilities >= threshold)
+    n_in, n_out = max(1, int(labels.sum())), max(1, int((~labels).sum()))
+    return np.where(labels, (~answered) * REFUSAL_COST / n_in, answered / n_out)
 
 
 def _decision_cuts(

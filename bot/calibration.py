@@ -141,6 +141,7 @@ class Mode:
     missing_cut: float = 1.01  # a question word this specific, absent around every chosen unit, refuses
     unknown_cut: float = 1.01  # ... the same for a word the index never saw
     aspect_gate: bool = True  # refuse when no chosen unit or heading names the asked aspect
+    type_gate: bool = False  # refuse when no chosen unit says the asked answer type (a duration for "how long")
     # Reads a question word the index never saw, by its vector: is it what is asked about ("wine",
     # "tylenol"), or the asker's context ("mom", "honestly")? Only with sentence vectors.
     unknown_words: Probe | None = None
@@ -154,6 +155,7 @@ class Mode:
             "missing_cut": round(self.missing_cut, 6),
             "unknown_cut": round(self.unknown_cut, 6),
             "aspect_gate": self.aspect_gate,
+            "type_gate": self.type_gate,
             **({"unknown_words": self.unknown_words.as_dict()} if self.unknown_words else {}),
         }
 
@@ -167,6 +169,7 @@ class Mode:
             float(data.get("missing_cut", 1.01)),
             float(data.get("unknown_cut", 1.01)),
             bool(data.get("aspect_gate", True)),
+            bool(data.get("type_gate", False)),
             Probe.from_dict(data["unknown_words"]) if "unknown_words" in data else None,
         )
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .answer_types import says
 from .calibration import Mode, Probe
 from .candidates import Candidate, Candidates, PassageFacts, Unit
 from .parse import ParsedQuestion
@@ -187,6 +188,14 @@ def aspect_answered(candidates: Candidates, selection: Selection, facts: Passage
     return all(w.terms & around for w in aspects)
 
 
+def type_answered(candidates: Candidates, selection: Selection) -> bool:
+    """A question of an answer type ("how long", "how often", see answer_types) has a chosen unit that
+    says one (a duration, a frequency). "how long does the BCG flu feeling last" is on BCG's flu-like
+    symptoms, and a sentence that names them without saying for how long does not answer it."""
+    kind = candidates.question.answer_type
+    return kind is None or any(says(u.text, kind) for u in selection.units)
+
+
 def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: PassageFacts) -> Decision:
     if not selection.units:
         if candidates.items:  # every candidate was about another drug
@@ -196,6 +205,9 @@ def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: Pass
     if mode.aspect_gate and not aspect_answered(candidates, selection, facts):
         asked = ", ".join(w.text for w in candidates.question.aspects)
         return Decision(False, 0.0, f"the passages found do not speak of {asked}")
+    if mode.type_gate and not type_answered(candidates, selection):
+        kind = candidates.question.answer_type
+        return Decision(False, 0.0, f"the passages found do not say {kind.missing if kind else 'what is asked'}")
     known, unknown, missing = answer_missing(candidates, selection, facts)
     if known >= mode.missing_cut or unknown >= mode.unknown_cut:
         return Decision(False, 0.0, f"the passages found do not mention {', '.join(missing)}")

@@ -17,6 +17,7 @@ from wordfreq import zipf_frequency
 
 from .analysis import aspect_words, frame_words
 from .analysis import words as surface_words
+from .answer_types import AnswerType, asked_type
 from .index import Index
 from .retriever import Query
 
@@ -63,6 +64,7 @@ class ParsedQuestion:
     query: Query
     words: tuple[Word, ...]
     definition: bool
+    answer_type: AnswerType | None = None  # "how long": a duration must be said (see answer_types)
 
     @property
     def subjects(self) -> tuple[Word, ...]:
@@ -117,7 +119,7 @@ def parse(query: Query, index: Index) -> ParsedQuestion:
         # the question names its own subject, so a word the pages lack that only sets the scene ("she's
         # also on warfarin") is not what is asked and does not block the answer
         words = [w for w in words if w.known or w.text not in scene]
-    return ParsedQuestion(query.text, query, tuple(words), _asks_what_it_is(query.text, words))
+    return ParsedQuestion(query.text, query, tuple(words), _asks_what_it_is(query.text, words), asked_type(query.text))
 
 
 def _asks_what_it_is(text: str, words: list[Word]) -> bool:

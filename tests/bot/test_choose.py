@@ -225,3 +225,20 @@ def test_side_effects_of_a_drug_the_pages_only_list_are_not_answered_with_its_na
                 reply.answer,
             )
     assert asked >= 6
+
+
+def test_a_question_of_an_answer_type_needs_a_chosen_sentence_that_says_one(bot):
+    import dataclasses
+
+    from bot.choose import decide, select, type_answered
+    from bot.conversation import Context
+
+    mode = dataclasses.replace(bot.params.mode(bot.dense), type_gate=True)
+    near_miss = bot.understand("how long does the flu-like feeling after a BCG treatment last", Context()).candidates
+    chosen = select(near_miss, mode)
+    assert chosen.units  # on topic: BCG's flu-like symptoms are found ...
+    assert not type_answered(near_miss, chosen)  # ... and none says for how long
+    decision = decide(near_miss, chosen, mode, bot.facts)
+    assert not decision.answer and "how long" in decision.why
+    answered = bot.understand("how often is imiquimod cream put on the skin", Context()).candidates
+    assert type_answered(answered, select(answered, mode))  # "once a day to twice a week"
