@@ -36,9 +36,9 @@ ATTENTION_BUDGET = 1 << 18  # texts x longest^2 attention cells a batch may pad 
 CACHE_SIZE = 2048  # questions remembered: a repeated or re-rendered question costs nothing
 BACKENDS = ("auto", "onnx", "numpy")
 BACKEND = "auto"  # onnxruntime when it is installed, else numpy
-THREADS = (
-    1  # per request thread: a question's few tokens gain nothing from more, and workers x threads would oversubscribe
-)
+# onnxruntime threads per request thread: a question's few tokens gain nothing from more, and workers x
+# request threads each spawning one per core would oversubscribe the machine (as BLAS did: gunicorn.conf.py)
+THREADS = 1
 
 
 def model_dir() -> Path:
