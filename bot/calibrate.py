@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -165,27 +165,23 @@ def fit_mode(
             )
             for f, s in zip(found, selections)
         ]
-        for cost, spread, threshold, missing_cut, unknown_cut in _decision_cuts(probabilities, gates, labels):
-            active = int(aspect_gate) + int(type_gate) + int(missing_cut <= 1.0) + int(unknown_cut <= 1.0)
-            options.append((cost, spread, active, threshold, missing_cut, unknown_cut, aspect_gate, type_gate, gates))
-    _, _, _, threshold, missing_cut, unknown_cut, aspect_gate, type_gate, gates = choose_setting(
-        options, probabilities, labels
-    )
+        for cost, threshold, missing_cut, unknown_cut in _decision_cuts(probabilities, gates, labels):
+            options.append(
+                DecisionSetting(cost, threshold, missing_cut, unknown_cut, aspect_gate, type_gate, tuple(gates))
+            )
+    chosen = choose_setting(options, probabilities, labels)
     mode = calibration.Mode(
         ranker,
         model,
         keep_ratio,
-        threshold,
-        missing_cut,
-        unknown_cut,
-        aspect_gate,
-        type_gate,
+        chosen.threshold,
+        chosen.missing_cut,
+        chosen.unknown_cut,
+        chosen.aspect_gate,
+        chosen.type_gate,
         unknown_words[0] if unknown_words is not None else None,
     )
-    answered = [
-        ok and known < missing_cut and unknown < unknown_cut and p >= threshold
-        for (ok, known, unknown), p in zip(gates, probabilities)
-    ]
+    answered = chosen.answered(np.asarray(probabilities)).tolist()
     assert mode is not None
     in_scope = [(c, f, a) for c, f, a in zip(cases, found, answered) if c.answerable]
     figures = {
@@ -196,44 +192,65 @@ def fit_mode(
     return mode, figures
 
 
+class DecisionSetting(NamedTuple):
+    """One setting of the decision stage the fit may choose, with its cost on the fit cases."""
+
+    cost: float
+    threshold: float
+    missing_cut: float
+    unknown_cut: float
+    aspect_gate: bool
+    type_gate: bool
+    gates: tuple[tuple[bool, float, float], ...]  # per case: the gates passed, the known and unknown missing
+
+    @property
+    def active(self) -> int:
+        """How many gates it turns on."""
+        cuts = int(self.missing_cut <= 1.0) + int(self.unknown_cut <= 1.0)
+        return int(self.aspect_gate) + int(self.type_gate) + cuts
+
+    def answered(self, probabilities: np.ndarray) -> np.ndarray:
+        passed = np.array(
+            [ok and known < self.missing_cut and unknown < self.unknown_cut for ok, known, unknown in self.gates]
+        )
+        return passed & (probabilities >= self.threshold)
+
+
 def choose_setting(
-    options: Sequence[tuple[Any, ...]], probabilities: Sequence[float], labels: Sequence[int]
-) -> tuple[Any, ...]:
+    options: Sequence[DecisionSetting], probabilities: Sequence[float], labels: Sequence[int]
+) -> DecisionSetting:
     """The one-standard-error rule: of the settings whose cost is within one standard error of the
     least, the one with the fewest gates. Gates chosen on a hair's difference flip between fits
     (refusing far more, or far less) when the data moves a little.
 
     The error is that of the paired difference, case by case. Two settings that decide all but a few
     cases alike differ by little, and surely: a gate that refuses ten out-of-scope questions and no
-    answerable one is a gain that holds, though it is well within the error of either cost alone.
-    Options are ``(cost, spread, active gates, threshold, missing cut, unknown cut, ..., gates)``."""
+    answerable one is a gain that holds, though it is well within the error of either cost alone."""
     y = np.asarray(labels, dtype=bool)
     p = np.asarray(probabilities)
-    least = min(options, key=lambda o: o[0])
+    least = min(options, key=lambda o: o.cost)
     least_costs = _case_costs(least, p, y)
 
-    def close_to_least(option: tuple[Any, ...]) -> bool:
+    def close_to_least(option: DecisionSetting) -> bool:
         differences = _case_costs(option, p, y) - least_costs
         return float(differences.sum()) <= math.sqrt(float((differences**2).sum())) + 1e-12
 
-    return min((o for o in options if close_to_least(o)), key=lambda o: (o[2], o[0]))
+    return min((o for o in options if close_to_least(o)), key=lambda o: (o.active, o.cost))
 
 
-def _case_costs(option: tuple[Any, ...], probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Each case's share of an option's cost: refusing an answerable question costs REFUSAL_COST over
+def _case_costs(option: DecisionSetting, probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each case's share of a setting's cost: refusing an answerable question costs REFUSAL_COST over
     the answerable cases, answering an out-of-scope one 1 over the others."""
-    threshold, missing_cut, unknown_cut, gates = option[3], option[4], option[5], option[-1]
-    passed = np.array([ok and known < missing_cut and unknown < unknown_cut for ok, known, unknown in gates])
-    answered = passed & (probabilities >= threshold)
+    answered = option.answered(probabilities)
     n_in, n_out = max(1, int(labels.sum())), max(1, int((~labels).sum()))
     return np.where(labels, (~answered) * REFUSAL_COST / n_in, answered / n_out)
 
 
 def _decision_cuts(
     probabilities: Sequence[float], gates: Sequence[tuple[bool, float, float]], labels: Sequence[int]
-) -> list[tuple[float, float, float, float, float]]:
-    """For each pair of missing-word cuts: the least cost, its standard error, the answer threshold that
-    reaches it and the two cuts. Refusing an answerable question costs REFUSAL_COST, answering an
+) -> list[tuple[float, float, float, float]]:
+    """For each pair of missing-word cuts: the least cost, the answer threshold that reaches it and the
+    two cuts. Refusing an answerable question costs REFUSAL_COST, answering an
     out-of-scope one costs 1."""
 
     p = np.asarray(probabilities)
@@ -252,10 +269,7 @@ def _decision_cuts(
             wrong = (answered & ~y[None, :]).sum(1) / n_out
             cost = REFUSAL_COST * refused + wrong
             i = int(np.argmin(cost))
-            spread = math.sqrt(
-                REFUSAL_COST**2 * refused[i] * (1 - refused[i]) / n_in + wrong[i] * (1 - wrong[i]) / n_out
-            )
-            found.append((float(cost[i]), spread, float(thresholds[i]), known_cut, unknown_cut))
+            found.append((float(cost[i]), float(thresholds[i]), known_cut, unknown_cut))
     return found
 
 

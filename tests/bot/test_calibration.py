@@ -160,36 +160,39 @@ def test_a_mode_keeps_its_unknown_word_probe_through_the_file():
 def _settings_with_and_without_a_gate(fixed: int, broken: int):
     """200 cases, 100 of them answerable. Ten out-of-scope questions are answered either way; a gate
     refuses ``fixed`` more of them, and ``broken`` answerable ones."""
-    from bot.calibrate import _case_costs
+    from bot.calibrate import DecisionSetting, _case_costs
 
     labels = [1] * 100 + [0] * 100
     probabilities = [0.9] * 100 + [0.9] * (10 + fixed) + [0.1] * (90 - fixed)
-    open_gates = [(True, 0.0, 0.0)] * 200
-    gated = [(i >= broken, 0.0, 0.0) for i in range(100)]
-    gated += [(not 110 <= i < 110 + fixed, 0.0, 0.0) for i in range(100, 200)]
+    open_gates = ((True, 0.0, 0.0),) * 200
+    gated = tuple((i >= broken, 0.0, 0.0) for i in range(100))
+    gated += tuple((not 110 <= i < 110 + fixed, 0.0, 0.0) for i in range(100, 200))
     options = []
-    for active, gates in ((0, open_gates), (1, gated)):
-        option = (0.0, 0.0, active, 0.5, 1.01, 1.01, False, bool(active), gates)
-        cost = float(_case_costs(option, np.asarray(probabilities), np.asarray(labels, dtype=bool)).sum())
-        spread = float(np.sqrt(0.1 * 0.9 / 100))  # ten wrong answers in 100: each cost alone is this unsure
-        options.append((cost, spread, *option[2:]))
+    for type_gate, gates in ((False, open_gates), (True, gated)):
+        setting = DecisionSetting(0.0, 0.5, 1.01, 1.01, False, type_gate, gates)
+        cost = float(_case_costs(setting, np.asarray(probabilities), np.asarray(labels, dtype=bool)).sum())
+        options.append(setting._replace(cost=cost))
     return options, probabilities, labels
+
+
+# ten wrong answers in 100: the error of either cost alone, which hid a gate's gain
+SPREAD_OF_EITHER_COST = float(np.sqrt(0.1 * 0.9 / 100))
 
 
 def test_a_gate_that_is_right_on_a_few_cases_and_wrong_on_none_is_kept():
     from bot.calibrate import choose_setting
 
     options, probabilities, labels = _settings_with_and_without_a_gate(fixed=3, broken=0)
-    assert options[0][0] - options[1][0] <= options[1][1]  # within one error of either cost alone
-    assert choose_setting(options, probabilities, labels)[7] is True
+    assert options[0].cost - options[1].cost <= SPREAD_OF_EITHER_COST  # within one error of either cost alone
+    assert choose_setting(options, probabilities, labels).type_gate is True
 
 
 def test_a_gate_that_gains_about_what_it_loses_stays_off():
     from bot.calibrate import choose_setting
 
     options, probabilities, labels = _settings_with_and_without_a_gate(fixed=3, broken=1)
-    assert options[1][0] < options[0][0]  # the gate is a little cheaper ...
-    assert choose_setting(options, probabilities, labels)[7] is False  # ... by less than its paired error
+    assert options[1].cost < options[0].cost  # the gate is a little cheaper ...
+    assert choose_setting(options, probabilities, labels).type_gate is False  # ... by less than its paired error
 
 
 def test_a_mode_keeps_its_type_gate_through_the_file():
