@@ -26,6 +26,8 @@ from .retriever import Hit, Retriever
 UNIT_FEATURES = (
     "cos",  # cosine of the question with the unit's sentence (the better of: read with its heading, alone)
     "cos_gap",  # that cosine minus the best cosine of any sentence
+    "late",  # late interaction: how closely, on average, each question word is matched by a word of the unit
+    "late_gap",  # that minus the best of any unit
     "bm25",  # the passage's BM25 score over the best BM25 score
     "cover_unit",  # share of the question's subject weight the unit itself names
     "cover_context",  # ... the unit, its passage, section and page title name
@@ -87,6 +89,7 @@ class Candidates:
     items: list[Candidate]
     best_cos: float
     subject_vectors: np.ndarray | None = None  # one row per question.subjects word, with sentence vectors
+    best_late: float = 0.0
 
 
 class PassageFacts:
@@ -313,6 +316,14 @@ def _dense_text(question: ParsedQuestion) -> str:
     return _CLOSING_MARKS.sub("", question.text)
 
 
+def question_tokens(question: ParsedQuestion, index: Index, encoder: Encoder) -> np.ndarray:
+    """The token states of the question's content words: a word piece that opens a word ("bung",
+    "po" of "pomalyst") and is not a stopword. "what", "?" and "##lyst" would match anything."""
+    state = encoder.token_states(_dense_text(question))
+    keep = [i for i, t in enumerate(state.tokens) if t.isalnum() and index.analyzer.is_content(t)]
+    return state.vectors[keep]
+
+
 def _subject_rows(question: ParsedQuestion, index: Index) -> list[int | None]:
     """Each subject word's row of saved term vectors; a phrase has none."""
     return [index.term_ids.get(index.analyzer.stem(w.text)) if " " not in w.text else None for w in question.subjects]
@@ -343,10 +354,11 @@ def gather(
     asked_terms = frozenset().union(*(w.terms for w in subjects))
     drug_terms = index.expander.drug_terms
     dense = index.dense if encoder is not None and index.dense is not None and len(index.dense) else None
-    cosines = word_sims = subject_vectors = None
+    cosines = word_sims = subject_vectors = asked_tokens = None
     pids = list(bm25)
     if dense is not None and encoder is not None:
         cosines = dense.cosines(encoder.encode_cached([_dense_text(question)])[0])
+        asked_tokens = question_tokens(question, index, encoder)
         subject_vectors = dense.word_vectors(
             [w.text for w in subjects], _subject_rows(question, index), encoder.encode_cached
         )
@@ -363,7 +375,8 @@ def gather(
         cover_context = _cover(subjects, context)
         named = facts.named_source(pid)
         other_drug = _about_other_drug(drugs, context, facts.page_terms(pid), drug_terms)
-        for unit, ids, own in zip(facts.units(pid), facts.unit_term_ids(pid), facts.item_terms(pid)):
+        units = facts.units(pid)
+        for unit, ids, own in zip(units, facts.unit_term_ids(pid), facts.item_terms(pid)):
             around = unit.terms | heading
             exact = np.array([bool(w.terms & around) for w in subjects], dtype=bool)
             closeness = exact.astype(np.float64)
@@ -373,6 +386,8 @@ def gather(
             features = {
                 "cos": cos,
                 "cos_gap": cos - best_cos,
+                "late": 0.0,  # set below, for all units in one product
+                "late_gap": 0.0,
                 "bm25": bm25.get(pid, 0.0) / top_bm25,
                 "cover_unit": _cover(subjects, unit.terms),
                 "cover_context": cover_context,
@@ -391,4 +406,10 @@ def gather(
             if unit.item and own and own <= asked_terms:
                 names_only = 1.0 if own <= drug_names else 0.5
             items.append(Candidate(unit, features, other_drug=other_drug, names_only=names_only))
-    return Candidates(question, hits, items, best_cos, subject_vectors)
+    if dense is not None and asked_tokens is not None:
+        for c, late in zip(items, dense.late_scores(asked_tokens, [c.unit.rows for c in items])):
+            c.features["late"] = float(late)
+    best_late = max((c.features["late"] for c in items), default=0.0)
+    for c in items:
+        c.features["late_gap"] = c.features["late"] - best_late
+    return Candidates(question, hits, items, best_cos, subject_vectors, best_late)

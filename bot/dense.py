@@ -3,6 +3,10 @@
 A sentence is encoded with what heads it (the section, or the page title), and a list item with its
 lead-in, so "• Fatigue" under "Common side effects include:" reads as what it means; an item of a
 nested list is read with the item that leads it ("Signs of kidney problems: Pink/bloody/frothy urine").
+Each sentence also keeps its token states (the model's last layer, one vector per word piece) for its own
+words, without the heading read before them: late interaction (ColBERT's MaxSim) scores a sentence by how
+closely each question word is matched by some word of it, which separates the sentences of one passage
+that a single vector per sentence reads as alike.
 Vectors are float16 ``.npy`` files beside the BM25 arrays, memory-mapped on load. Above ``DENSE_MAX_PASSAGES``
 the stage is off and BM25 answers alone.
 """
@@ -14,11 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .encoder import DIMENSIONS
+from .encoder import DIMENSIONS, TokenStates
 from .passages import ANAPHORA, Passage, line_spans, sentence_spans
 
-DENSE_ARRAYS = ("sent_pid", "sent_start", "sent_end", "sent_vec", "term_vec")
+DENSE_ARRAYS = ("sent_pid", "sent_start", "sent_end", "sent_vec", "term_vec", "tok_vec", "tok_ptr")
 BULLET = "•"
+HELD_TOKEN_BYTES = 256 << 20  # the token states of some 2,000 passages
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class SentenceSpan:
     start: int  # offsets within the passage text
     end: int
     encoded: str  # the text the vector was computed from
+    own: int  # where, in ``encoded``, the unit's own words begin (after the heading and a sentence leant on)
 
 
 def is_nested(line: str) -> bool:
@@ -52,7 +58,7 @@ def passage_sentences(pid: int, passage: Passage, heading: str) -> list[Sentence
             else:
                 parent = item if item.endswith(":") else ""
                 context = f"{lead} {item}"
-            spans.append(SentenceSpan(pid, start, end, f"{heading}. {context}".strip()))
+            spans.append(_span(pid, start, end, heading, context))
             previous = ""
             continue
         lead = line if line.endswith(":") else ""
@@ -63,29 +69,42 @@ def passage_sentences(pid: int, passage: Passage, heading: str) -> list[Sentence
             sentence = text[s:e]
             # "These drugs can cause drowsiness" is about what the sentence before it names
             context = f"{previous} {sentence}" if previous and ANAPHORA.match(sentence) else sentence
-            spans.append(SentenceSpan(pid, s, e, f"{heading}. {context}".strip()))
+            spans.append(_span(pid, s, e, heading, context, own=sentence))
             previous = sentence
     return spans
+
+
+def _span(pid: int, start: int, end: int, heading: str, context: str, own: str | None = None) -> SentenceSpan:
+    encoded = f"{heading}. {context}".strip()
+    own_text = (context if own is None else own).strip()
+    return SentenceSpan(pid, start, end, encoded, len(encoded) - len(own_text))
 
 
 def build_arrays(
     passages: Sequence[Passage],
     headings: Sequence[str],
     term_words: Sequence[str],
-    encode: Callable[[list[str]], np.ndarray],
+    encode: Callable[[list[str]], tuple[np.ndarray, list[TokenStates]]],
 ) -> dict[str, np.ndarray]:
-    """Sentence vectors, and one vector per index term (from its commonest written form), which lets a
-    question word count as covered by a close word ("wine" is not "alcohol"; "swollen" is "swelling")."""
+    """Sentence vectors with the token states of each sentence's own words, and one vector per index
+    term (from its commonest written form), which lets a question word count as covered by a close word
+    ("wine" is not "alcohol"; "swollen" is "swelling")."""
     sentences = [s for pid, p in enumerate(passages) for s in passage_sentences(pid, p, headings[pid])]
-    vectors = encode([s.encoded for s in sentences]) if sentences else np.zeros((0, DIMENSIONS), np.float32)
+    vectors, states = encode([s.encoded for s in sentences]) if sentences else (np.zeros((0, DIMENSIONS)), [])
+    own = [
+        state.vectors[[i for i, (start, _) in enumerate(state.offsets) if start >= sentence.own]]
+        for sentence, state in zip(sentences, states)
+    ]
     return {
         "sent_pid": np.asarray([s.pid for s in sentences], dtype=np.int32),
         "sent_start": np.asarray([s.start for s in sentences], dtype=np.int32),
         "sent_end": np.asarray([s.end for s in sentences], dtype=np.int32),
         "sent_vec": vectors.astype(np.float16),
         "term_vec": (
-            encode(list(term_words)).astype(np.float16) if term_words else np.zeros((0, DIMENSIONS), np.float16)
+            encode(list(term_words))[0].astype(np.float16) if term_words else np.zeros((0, DIMENSIONS), np.float16)
         ),
+        "tok_vec": np.concatenate([*own, np.zeros((0, DIMENSIONS))]).astype(np.float16),
+        "tok_ptr": np.concatenate([[0], np.cumsum([len(rows) for rows in own], dtype=np.int64)]).astype(np.int64),
     }
 
 
@@ -98,6 +117,12 @@ class DenseIndex:
         self.end = arrays["sent_end"]
         self.vectors = np.asarray(arrays["sent_vec"], dtype=np.float32)  # small enough to hold as float32
         self.term_vectors = np.asarray(arrays["term_vec"], dtype=np.float32)
+        tokens = arrays["tok_vec"]  # float16, memory-mapped
+        # float16 is slow to compute with: up to HELD_TOKEN_BYTES the states are held as float32, and
+        # beyond, each passage's are converted as they are read
+        held = tokens.size * 4 <= HELD_TOKEN_BYTES
+        self.token_vectors = np.asarray(tokens, dtype=np.float32) if held else tokens
+        self.token_ptr = arrays["tok_ptr"]
         order = np.argsort(self.pid, kind="stable")
         self._by_pid: dict[int, np.ndarray] = {}
         if len(order):
@@ -129,6 +154,33 @@ class DenseIndex:
 
     def cosines(self, question_vector: np.ndarray) -> np.ndarray:
         return self.vectors @ question_vector
+
+    def late_scores(self, question_tokens: np.ndarray, units: Sequence[Sequence[int]]) -> np.ndarray:
+        """Late interaction (MaxSim) of the question's tokens with each unit, a unit being the sentence
+        rows it is made of: the mean, over question tokens, of the closest token of the unit. All the
+        units' tokens are compared in one product."""
+        rows = np.array(sorted({r for unit in units for r in unit if r >= 0}), dtype=np.int64)
+        if not len(question_tokens) or not len(rows):
+            return np.zeros(len(units))
+        starts, ends = self.token_ptr[rows], self.token_ptr[rows + 1]
+        # a passage's rows are consecutive: one slice for each run of them
+        run_starts = np.flatnonzero(np.diff(rows, prepend=-2) != 1)
+        run_ends = np.append(run_starts[1:], len(rows)) - 1
+        tokens = np.concatenate([self.token_vectors[starts[a] : ends[b]] for a, b in zip(run_starts, run_ends)])
+        lengths = ends - starts
+        filled = lengths > 0
+        # each row's best match per question token; a row without tokens matches nothing
+        per_row = np.full((len(question_tokens), len(rows)), -np.inf, dtype=np.float32)
+        if len(tokens):
+            closest = question_tokens @ np.asarray(tokens, dtype=np.float32).T
+            offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            per_row[:, filled] = np.maximum.reduceat(closest, offsets[filled], axis=1)
+        column = {int(r): i for i, r in enumerate(rows)}
+        members = [(i, column[r]) for i, unit in enumerate(units) for r in unit if r >= 0]
+        outside = np.full((len(units), len(rows)), -np.inf, dtype=np.float32)  # 0 where a unit has the row
+        outside[tuple(np.array(members).T)] = 0.0
+        best = (per_row[:, None, :] + outside[None, :, :]).max(2)  # (question tokens, units)
+        return np.where(np.isfinite(best).all(0), best.mean(0), 0.0).astype(np.float64)
 
     def sentences_of(self, pid: int) -> np.ndarray:
         """Row numbers of a passage's sentences, in the order written."""

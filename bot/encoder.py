@@ -34,6 +34,7 @@ MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 BATCH_SIZE = 32
 ATTENTION_BUDGET = 1 << 18  # texts x longest^2 attention cells a batch may pad to: long texts batch fewer
 CACHE_SIZE = 2048  # questions remembered: a repeated or re-rendered question costs nothing
+TOKEN_CACHE_SIZE = 256  # ... with their token states, which are some 20 times larger
 BACKENDS = ("auto", "onnx", "numpy")
 BACKEND = "auto"  # onnxruntime when it is installed, else numpy
 # onnxruntime threads per request thread: a question's few tokens gain nothing from more, and workers x
@@ -148,7 +149,7 @@ class NumpyForward:
         self.word, self.position, self.token_type, self.emb_norm = word, position, token_type, emb_norm
         self.layers, self.heads, self.eps = layers, heads, eps
 
-    def __call__(self, batch_ids: list[list[int]]) -> np.ndarray:
+    def __call__(self, batch_ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         # The dense layers read every text's tokens as one (tokens, 384) matrix without padding: on a few
         # short texts their cost is mostly reading the weights, so one call for a question's clauses and
         # words costs little more than one for the question alone. Only attention, which is within a text,
@@ -180,7 +181,20 @@ class NumpyForward:
             x = _layer_norm(context @ out_w + out_b + x, *norm1, self.eps)
             x = _layer_norm(_gelu(x @ in_w + in_b) @ ff_w + ff_b + x, *norm2, self.eps)
         pooled = feeds["pool"] @ x
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return _unit_rows(pooled), _unit_rows(x)
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+class TokenStates(NamedTuple):
+    """A text's tokens after the last layer, each L2-normalised, without [CLS] and [SEP]: what late
+    interaction compares word by word ("bung" in the question against "constipation" in a sentence)."""
+
+    vectors: np.ndarray  # float32 (tokens, 384)
+    tokens: tuple[str, ...]  # word pieces as the tokenizer wrote them ("constipation", "##s")
+    offsets: tuple[tuple[int, int], ...]  # each token's characters in the text
 
 
 class Encoder:
@@ -211,7 +225,7 @@ class Encoder:
         if backend == "onnx":
             if not encoder_graph.available():
                 raise ModelError("the onnx encoder backend needs onnx and onnxruntime installed")
-            self._forward: Callable[[list[list[int]]], np.ndarray] = encoder_graph.OnnxForward(
+            self._forward: Callable[[list[list[int]]], tuple[np.ndarray, np.ndarray]] = encoder_graph.OnnxForward(
                 encoder_graph.build_model(*weights), THREADS
             )
         else:
@@ -220,24 +234,48 @@ class Encoder:
         self.weights_sha256 = actual
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._token_cache: OrderedDict[str, TokenStates] = OrderedDict()
+        self._token_cache_size = min(cache_size, TOKEN_CACHE_SIZE)
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Texts are batched in length order, so the attention grids of a batch are of like sizes."""
+        return self.encode_with_tokens(texts, batch_size)[0]
+
+    def encode_with_tokens(
+        self, texts: Sequence[str], batch_size: int = BATCH_SIZE
+    ) -> tuple[np.ndarray, list[TokenStates]]:
+        """Each text's vector and its token states, from one pass."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        states: list[TokenStates] = []
         if not texts:
-            return out
+            return out, states
         encodings = self.tokenizer.encode_batch(list(texts))
+        token_rows: list[np.ndarray] = [out[:0]] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        chunk: list[int] = []
+        chunks: list[list[int]] = [[]]
         for i in order:
             longest = len(encodings[i].ids)
+            chunk = chunks[-1]
             if chunk and (len(chunk) == batch_size or (len(chunk) + 1) * longest * longest > ATTENTION_BUDGET):
-                out[chunk] = self._forward([encodings[j].ids for j in chunk])
-                chunk = []
-            chunk.append(i)
-        out[chunk] = self._forward([encodings[j].ids for j in chunk])
-        return out
+                chunks.append([])
+            chunks[-1].append(i)
+        for chunk in chunks:
+            vectors, tokens = self._forward([encodings[j].ids for j in chunk])
+            out[chunk] = vectors
+            ends = np.cumsum([len(encodings[j].ids) for j in chunk])
+            for j, rows in zip(chunk, np.split(tokens, ends[:-1])):
+                token_rows[j] = rows
+        for text_rows, encoding in zip(token_rows, encodings):
+            inner = slice(1, len(encoding.ids) - 1)  # [CLS] ... [SEP]
+            states.append(
+                TokenStates(
+                    np.ascontiguousarray(text_rows[inner], dtype=np.float32),
+                    tuple(encoding.tokens[inner]),
+                    tuple(encoding.offsets[inner]),
+                )
+            )
+        return out, states
 
     def encode_one(self, text: str) -> np.ndarray:
         """One text, through a bounded cache (questions repeat: retries, re-renders, follow-ups)."""
@@ -256,15 +294,36 @@ class Encoder:
                     self._cache.move_to_end(text)
                     out[i] = hit
         if missing:
-            fresh = self.encode([texts[i] for i in missing])
+            fresh, states = self.encode_with_tokens([texts[i] for i in missing])
             with self._lock:
-                for i, vector in zip(missing, fresh):
+                for i, vector, state in zip(missing, fresh, states):
                     out[i] = vector
                     vector.setflags(write=False)
                     self._cache[texts[i]] = vector
+                    self._remember_tokens(texts[i], state)
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return out
+
+    def token_states(self, text: str) -> TokenStates:
+        """A text's token states, through a smaller bounded cache that ``encode_cached`` fills too: the
+        question's states come from the pass that made its vector."""
+        with self._lock:
+            hit = self._token_cache.get(text)
+            if hit is not None:
+                self._token_cache.move_to_end(text)
+                return hit
+        state = self.encode_with_tokens([text])[1][0]
+        with self._lock:
+            self._remember_tokens(text, state)
+        return state
+
+    def _remember_tokens(self, text: str, state: TokenStates) -> None:
+        state.vectors.setflags(write=False)
+        self._token_cache[text] = state
+        self._token_cache.move_to_end(text)
+        while len(self._token_cache) > self._token_cache_size:
+            self._token_cache.popitem(last=False)
 
 
 _shared: Encoder | None = None

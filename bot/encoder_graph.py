@@ -8,8 +8,8 @@ BLAS packs them again at every product, which on a question's few tokens is most
 The graph reads a batch unpadded, as ``NumpyForward`` does: the dense layers see every text's tokens as
 one (tokens, 384) matrix, and only attention, which is within a text, sees a padded grid. Inputs
 (``ragged_feeds``): ``ids``, ``positions`` and ``slots`` (each token's cell in the grid), int64 per token;
-``mask`` (float32, texts x longest); ``pool`` (float32, texts x tokens, each text's mean). Output:
-``vectors`` (float32, texts x 384), L2-normalised.
+``mask`` (float32, texts x longest); ``pool`` (float32, texts x tokens, each text's mean). Outputs:
+``vectors`` (float32, texts x 384) and ``token_vectors`` (float32, tokens x 384), each row L2-normalised.
 """
 
 from __future__ import annotations
@@ -109,8 +109,9 @@ def build_model(
             g.op("Add", [g.linear(hidden, ff_w, ff_b, f"layer{i}.output"), x]), *norm2, eps, f"layer{i}.norm2"
         )
     pooled = g.op("MatMul", ["pool", x])  # each text's mean token
-    length = g.op("ReduceL2", [pooled, g.constant("last", np.array([-1], np.int64))], keepdims=1)
-    g.nodes.append(helper.make_node("Div", [pooled, length], ["vectors"]))
+    last = g.constant("last", np.array([-1], np.int64))
+    g.nodes.append(helper.make_node("Div", [pooled, g.op("ReduceL2", [pooled, last], keepdims=1)], ["vectors"]))
+    g.nodes.append(helper.make_node("Div", [x, g.op("ReduceL2", [x, last], keepdims=1)], ["token_vectors"]))
     graph = helper.make_graph(
         g.nodes,
         "all-MiniLM-L6-v2",
@@ -121,7 +122,10 @@ def build_model(
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["texts", "longest"]),
             helper.make_tensor_value_info("pool", TensorProto.FLOAT, ["texts", "tokens"]),
         ],
-        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["texts", dims])],
+        [
+            helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["texts", dims]),
+            helper.make_tensor_value_info("token_vectors", TensorProto.FLOAT, ["tokens", dims]),
+        ],
         initializer=g.initializers,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
@@ -139,7 +143,8 @@ def available() -> bool:
 
 
 class OnnxForward:
-    """``forward(batch_ids) -> float32 [n, 384]`` through an onnxruntime session on one thread."""
+    """``forward(batch_ids) -> (float32 [texts, 384], float32 [tokens, 384])`` through an onnxruntime
+    session on one thread."""
 
     def __init__(self, model: bytes, threads: int) -> None:
         import onnxruntime
@@ -151,8 +156,9 @@ class OnnxForward:
         options.log_severity_level = 3  # warnings would reach stderr on every start
         self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
-    def __call__(self, batch_ids: list[list[int]]) -> np.ndarray:
-        return np.asarray(self._session.run(["vectors"], ragged_feeds(batch_ids))[0], dtype=np.float32)
+    def __call__(self, batch_ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        vectors, tokens = self._session.run(["vectors", "token_vectors"], ragged_feeds(batch_ids))
+        return np.asarray(vectors, dtype=np.float32), np.asarray(tokens, dtype=np.float32)
 
 
 def ragged_feeds(batch_ids: list[list[int]]) -> dict[str, np.ndarray]:

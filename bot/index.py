@@ -45,7 +45,7 @@ from .passages import (
     opening_subject,
 )
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 DEFAULT_DENSE_MAX_PASSAGES = 20_000
 ARRAYS = (
     "indptr",
@@ -241,7 +241,7 @@ def build(
         headings = [_heading(documents_by_id[p.doc_id].title, p) for p in passages]
         log(f"encoding the sentences of {len(passages)} passages and {len(vocabulary)} terms")
         written = _written_forms(analyzer, (d.title + "\n" + d.text for d in documents), vocabulary)
-        arrays.update(build_arrays(passages, headings, written, encoder_module.shared_encoder().encode))
+        arrays.update(build_arrays(passages, headings, written, encoder_module.shared_encoder().encode_with_tokens))
     else:
         log(f"{len(passages)} passages is over dense_max_passages={config.dense_max_passages}: BM25 only")
     surface = sorted(
@@ -424,7 +424,7 @@ def load(index_dir: Path) -> Index:
     return Index(path, manifest, analyzer, expander, matrix, term_ids, documents, sections, arrays, dense)
 
 
-MAPPED_ARRAYS = ("indptr", "ids", "contrib", "idf", "sent_vec")
+MAPPED_ARRAYS = ("indptr", "ids", "contrib", "idf", "sent_vec", "tok_vec")
 
 
 def _load_array(path: Path, name: str) -> np.ndarray:

@@ -49,3 +49,19 @@ def test_a_bracket_mid_sentence_defines_the_word_before_it(bot):
     assert _defines(analyzer, sentence, bot.parse("what does neuropathy mean").subjects)
     assert not _defines(analyzer, sentence, bot.parse("what is constipation").subjects)
     assert not _defines(analyzer, "They include lenalidomide (Revlimid).", bot.parse("what is lenalidomide").subjects)
+
+
+def test_late_interaction_tells_apart_sentences_that_one_vector_reads_alike(bot):
+    """Three sentences of one passage say "turn up"/"turn down" proteins; the question's words are
+    matched one by one only by the sentence about turning them down."""
+    from bot.conversation import Context
+
+    understood = bot.understand("what follows from proteins being turned down", Context())
+    found = understood.candidates
+    assert found is not None
+    scores = {c.unit.text[:40]: c.features for c in found.items}
+    down = next(v for k, v in scores.items() if k.startswith("When proteins are turned down"))
+    up = next(v for k, v in scores.items() if k.startswith("When proteins are turned up"))
+    assert down["late"] > up["late"]
+    assert down["late_gap"] == 0.0  # the best of all units
+    assert max(f["late_gap"] for f in scores.values()) == 0.0

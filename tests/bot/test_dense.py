@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.candidates import PassageFacts
-from bot.dense import BULLET, DenseIndex, passage_sentences
+from bot.candidates import PassageFacts, question_tokens
+from bot.dense import BULLET, DenseIndex, build_arrays, passage_sentences
+from bot.encoder import TokenStates
+from bot.parse import ParsedQuestion
 from bot.passages import Passage
 
 NESTED = (
@@ -72,7 +74,8 @@ def test_a_sentence_that_leans_on_the_one_before_is_encoded_with_it():
 def test_a_word_with_an_index_term_takes_the_saved_vector_and_only_the_others_are_encoded():
     saved = np.eye(3, 384, dtype=np.float16)
     arrays = {"sent_pid": np.zeros(0, np.int32), "sent_start": np.zeros(0, np.int32), "sent_end": np.zeros(0, np.int32)}
-    dense = DenseIndex({**arrays, "sent_vec": np.zeros((0, 384), np.float16), "term_vec": saved})
+    tokens = {"tok_vec": np.zeros((0, 384), np.float16), "tok_ptr": np.zeros(1, np.int64)}
+    dense = DenseIndex({**arrays, **tokens, "sent_vec": np.zeros((0, 384), np.float16), "term_vec": saved})
     encoded: list[list[str]] = []
 
     def encode(texts: list[str]) -> np.ndarray:
@@ -90,10 +93,84 @@ def test_a_question_costs_one_encoder_pass_when_its_words_are_in_the_index(bot, 
     from collections import OrderedDict
 
     encoded: list[str] = []
-    encode = bot.encoder.encode
+    encode = bot.encoder.encode_with_tokens
     monkeypatch.setattr(bot.encoder, "_cache", OrderedDict())
-    monkeypatch.setattr(bot.encoder, "encode", lambda texts, *a: encoded.extend(texts) or encode(texts, *a))
+    monkeypatch.setattr(bot.encoder, "_token_cache", OrderedDict())
+    monkeypatch.setattr(
+        bot.encoder, "encode_with_tokens", lambda texts, *a: encoded.extend(texts) or encode(texts, *a)
+    )
     reply = bot.ask("What are the side effects of lenalidomide?")
     assert reply.type == "answer"
     # the emergency check and retrieval share the question's vector; "lenalidomide" has its term's
     assert encoded == ["What are the side effects of lenalidomide"]
+
+
+def _word_states(texts: list[str]) -> tuple[np.ndarray, list[TokenStates]]:
+    """A stand-in encoder: one token per word, whose vector is the word's own axis (by hash)."""
+    import re
+
+    states = []
+    for text in texts:
+        spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+        vectors = np.zeros((len(spans), 384), np.float32)
+        for i, (a, b) in enumerate(spans):
+            vectors[i, sum(map(ord, text[a:b].lower())) % 384] = 1.0
+        states.append(TokenStates(vectors, tuple(text[a:b] for a, b in spans), tuple(spans)))
+    return np.zeros((len(texts), 384), np.float32), states
+
+
+def test_each_sentence_keeps_the_tokens_of_its_own_words_not_its_heading_or_the_sentence_it_leans_on():
+    text = "Thalidomide is a pill. These drugs cause drowsiness.\nSide effects include:\n• Rash"
+    passage = Passage("d", "Warnings", 0, len(text), text)
+    arrays = build_arrays([passage], ["Warnings"], [], _word_states)
+    sentences = passage_sentences(0, passage, "Warnings")
+    ptr = arrays["tok_ptr"]
+    assert len(ptr) == len(sentences) + 1 and ptr[-1] == len(arrays["tok_vec"])
+    own = {}
+    for i, sentence in enumerate(sentences):
+        words = _word_states([sentence.encoded])[1][0]
+        kept = arrays["tok_vec"][ptr[i] : ptr[i + 1]].astype(np.float32)
+        own[text[sentence.start : sentence.end].strip()] = [
+            t for t, v in zip(words.tokens, words.vectors) if any(np.array_equal(v, k) for k in kept)
+        ]
+    assert own["Thalidomide is a pill."] == ["Thalidomide", "is", "a", "pill"]
+    assert own["These drugs cause drowsiness."] == ["These", "drugs", "cause", "drowsiness"]
+    assert own["• Rash"] == ["Side", "effects", "include", "Rash"]  # an item is read with its lead-in
+
+
+def test_late_scores_match_maxsim_computed_directly():
+    rng = np.random.default_rng(3)
+    lengths = [3, 0, 5, 2, 0]
+    tokens = rng.normal(size=(sum(lengths), 384)).astype(np.float16)
+    arrays = {
+        "sent_pid": np.zeros(5, np.int32),
+        "sent_start": np.zeros(5, np.int32),
+        "sent_end": np.zeros(5, np.int32),
+        "sent_vec": np.zeros((5, 384), np.float16),
+        "term_vec": np.zeros((0, 384), np.float16),
+        "tok_vec": tokens,
+        "tok_ptr": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+    }
+    dense = DenseIndex(arrays)
+    question = rng.normal(size=(4, 384)).astype(np.float32)
+    units = [(0,), (2, 3), (1,), (-1,), (0, 1, 3), (3, 4), (4,)]
+    rows_of = {0: range(0, 3), 1: range(3, 3), 2: range(3, 8), 3: range(8, 10), 4: range(10, 10)}
+
+    def direct(unit):
+        columns = [t for r in unit if r >= 0 for t in rows_of[r]]
+        if not columns:
+            return 0.0
+        return float(np.mean([max(float(q @ tokens[t].astype(np.float32)) for t in columns) for q in question]))
+
+    assert np.allclose(dense.late_scores(question, units), [direct(u) for u in units], atol=1e-4)
+    # rows that are not consecutive are read one by one
+    assert np.allclose(dense.late_scores(question, [(0,), (3,)]), [direct((0,)), direct((3,))], atol=1e-4)
+    assert dense.late_scores(question[:0], units).tolist() == [0.0] * len(units)
+
+
+def test_the_question_is_compared_by_the_word_pieces_that_open_its_content_words(bot):
+    question = ParsedQuestion("what is pomalyst?", None, (), False)  # type: ignore[arg-type]
+    state = bot.encoder.token_states("what is pomalyst")
+    kept = question_tokens(question, bot.index, bot.encoder)
+    assert state.tokens[:3] == ("what", "is", "po")
+    assert np.array_equal(kept, state.vectors[[2]])  # "what", "is" and "##mal", "##yst" match anything

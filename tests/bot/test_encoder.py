@@ -78,3 +78,33 @@ def test_weights_with_another_hash_are_refused(tmp_path):
 def test_missing_weights_are_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="missing"):
         Encoder(tmp_path)
+
+
+def test_token_states_agree_across_backends_and_batches(numpy_encoder):
+    texts = ["BCG", "can pomalyst bung you up", "x " * 300]
+    vectors, states = shared_encoder().encode_with_tokens(texts)
+    assert np.allclose(vectors, shared_encoder().encode(texts), atol=1e-6)
+    _, reference = numpy_encoder.encode_with_tokens(texts)
+    for state, other, text in zip(states, reference, texts):
+        alone = shared_encoder().encode_with_tokens([text])[1][0]
+        assert np.allclose(state.vectors, other.vectors, atol=1e-4)
+        assert np.allclose(state.vectors, alone.vectors, atol=1e-4)  # a token row stays with its text
+        assert np.allclose(np.linalg.norm(state.vectors, axis=1), 1.0, atol=1e-5)
+        assert len(state.vectors) == len(state.tokens) == len(state.offsets)
+        assert "[CLS]" not in state.tokens and "[SEP]" not in state.tokens
+    assert states[0].tokens == ("bc", "##g")
+    # offsets are the characters, without the "##" of a word piece
+    assert [texts[1][a:b] for a, b in states[1].offsets][:3] == ["can", "po", "mal"]
+
+
+def test_token_states_come_from_the_pass_that_made_the_vector():
+    enc = Encoder(cache_size=8)
+    passes = []
+    forward = enc._forward
+    enc._forward = lambda batch: passes.append(len(batch)) or forward(batch)  # type: ignore[method-assign]
+    enc.encode_cached(["what is revlimid", "tired"])
+    state = enc.token_states("what is revlimid")
+    assert passes == [2]
+    assert state.tokens == ("what", "is", "rev", "##lim", "##id")
+    enc.token_states("not cached before")
+    assert passes == [2, 1]
