@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .answer_types import says
 from .calibration import Mode, Probe
-from .candidates import Candidate, Candidates, PassageFacts, Unit
+from .candidates import OPENING_WORDS, Candidate, Candidates, PassageFacts, Unit
 from .parse import ParsedQuestion
 
 MAX_UNITS = 3
@@ -97,6 +97,27 @@ def _within_bounds(groups: list[tuple[Unit, ...]]) -> tuple[Unit, ...]:
         kept += group
         words += size
     return tuple(kept)
+
+
+def with_the_drug_named(units: tuple[Unit, ...], question: ParsedQuestion, facts: PassageFacts) -> tuple[Unit, ...]:
+    """An answer that never names the drug asked about ("Some people have severe skin reactions to this
+    drug. Its side effects include...", for "what are the side effects?" after imiquimod) is led by the
+    sentence of its first passage, before it, that opens by naming the drug ("Imiquimod is a drug
+    that..."): a reader must be able to tell what the quoted words are about."""
+    drugs = frozenset().union(*(w.terms for w in question.subjects if w.drug and w.known))
+    if not units or not drugs or any(u.terms & drugs for u in units):
+        return units
+    top = units[0]
+    analyzer = facts.index.analyzer
+    for unit in facts.units(top.pid):
+        if unit.spans[0][0] >= top.spans[0][0]:
+            break
+        opening = frozenset(analyzer.terms(" ".join(unit.text.split()[:OPENING_WORDS])))
+        if not unit.item and len(unit.spans) == 1 and opening & drugs:
+            if len(f"{unit.text} {top.text}".split()) > MAX_ANSWER_WORDS:
+                break
+            return _within_bounds([(unit, top), *((u,) for u in units[1:])])
+    return units
 
 
 def naming_items(selection: Selection) -> frozenset[tuple[int, tuple[int, int]]]:

@@ -19,6 +19,7 @@ from .choose import (
     on_the_defined_subject,
     select,
     with_section_openers,
+    with_the_drug_named,
     without_bare_names,
 )
 from .conversation import FOLLOW_UP_PRONOUNS, MAX_TOPIC_WORDS, Context, ContextCodec, resolve
@@ -228,6 +229,7 @@ class Bot:
             units = list(on_the_defined_subject(tuple(units), selection, parsed))
         elif parsed.definition:
             units = list(with_section_openers(tuple(units), self.facts, naming_items(selection)))
+        units = list(with_the_drug_named(tuple(units), parsed, self.facts))
         if advice:  # "should I stop my Revlimid?": the pages' own word on stopping follows a real answer
             units += [u for u in self._advice_units() if all(u.pid != a.pid or u.spans != a.spans for a in units)]
         return self._answer(

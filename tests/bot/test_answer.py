@@ -299,3 +299,20 @@ def test_a_message_costs_one_encoder_pass(bot):
     assert reply.type == "answer"
     assert len(passes) == 1
     assert passes[0] >= 4  # the whole message, its two clauses and a word the pages lack
+
+
+def test_an_answer_that_never_names_the_drug_is_led_by_the_sentence_that_does(bot):
+    """The pages' "this drug" needs its antecedent: the passage's sentence that opens with the drug."""
+    from bot.choose import with_the_drug_named
+    from bot.conversation import Context
+
+    understood = bot.understand("what are the side effects? imiquimod", Context())
+    parsed = understood.candidates.question
+    pid = next(p for p in range(bot.index.n_passages) if "this drug" in bot.index.passage(p).text)
+    units = bot.facts.units(pid)
+    silent = next(u for u in units if "this drug" in u.text and "imiquimod" not in u.text.lower())
+    led = with_the_drug_named((silent,), parsed, bot.facts)
+    assert led[-1] == silent and len(led) == 2
+    assert led[0].text.lower().startswith("imiquimod")
+    naming = next(u for u in units if "imiquimod" in u.text.lower())
+    assert with_the_drug_named((naming,), parsed, bot.facts) == (naming,)  # it names the drug already

@@ -112,9 +112,17 @@ def test_the_question_beside_a_card_leans_on_the_drug_the_message_names(bot):
     assert "imiquimod" not in reply.answer.lower() and "skin" not in reply.answer.lower()
 
 
-def test_an_ambiguous_look_up_gets_the_answer_and_the_notice(bot):
-    reply = bot.ask("chest pain revlimid")
+@pytest.mark.parametrize("message", ["chest pain immunomodulators", "swollen leg thalidomide"])
+def test_an_ambiguous_look_up_gets_the_answer_and_the_notice(bot, message):
+    reply = bot.ask(message)
     assert reply.type == "answer" and reply.citations
+    assert reply.notice and "911" in reply.notice
+
+
+def test_a_look_up_the_pages_do_not_answer_still_gets_the_notice_not_the_card(bot):
+    # the pages list chest pain among immunomodulators' rare side effects, never for Revlimid by name
+    reply = bot.ask("chest pain revlimid")
+    assert reply.type != "urgent"
     assert reply.notice and "911" in reply.notice
 
 
