@@ -30,7 +30,9 @@ def source_meta(publisher: str | None, reviewed: str | None) -> Markup:
     """ "Publisher · reviewed date" for a source card; a missing publisher or date stands out as such."""
     parts = [
         escape(publisher) if publisher else Markup('<span class="unknown">%s</span>') % NO_PUBLISHER,
-        escape(date_label(reviewed)) if reviewed else Markup('<span class="unknown">%s</span>') % NO_DATE,
+        Markup('<span class="date">%s</span>') % date_label(reviewed)
+        if reviewed
+        else Markup('<span class="unknown">%s</span>') % NO_DATE,
     ]
     return Markup(" · ").join(parts)
 

@@ -344,6 +344,32 @@ def test_phone_numbers_never_break(page, live_server, size):
     shot(page, f"chat-phones-{size}", full_page=False)
 
 
+def test_review_dates_never_break(page, live_server, size):
+    page.goto(live_server + "/")
+    ask(page, "What are the side effects of lenalidomide?")
+    dates = page.locator(".source .date")
+    assert dates.count() >= 1
+    for i in range(dates.count()):
+        assert dates.nth(i).evaluate("e => e.getClientRects().length") == 1, dates.nth(i).inner_text()
+
+
+def test_a_paste_longer_than_a_question_says_what_was_left_out(page, live_server, size):
+    page.goto(live_server + "/")
+    limit = int(page.locator("body").get_attribute("data-max-chars"))
+    page.locator("#message").focus()
+    page.evaluate(
+        """n => {
+            const data = new DataTransfer();
+            data.setData("text/plain", "x".repeat(n));
+            const paste = new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true});
+            document.getElementById("message").dispatchEvent(paste);
+        }""",
+        limit + 1,
+    )
+    error = page.locator("#send-error")
+    assert error.is_visible() and str(limit) in error.inner_text()
+
+
 def test_feedback_shows_the_vote_and_sends_only_what_it_says(page, live_server, size):
     page.goto(live_server + "/")
     reply = ask(page, QUESTIONS[1])

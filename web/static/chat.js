@@ -189,7 +189,7 @@
     head.appendChild(document.createTextNode(" · "));
     head.appendChild(c.publisher ? document.createTextNode(c.publisher) : el("span", "unknown", publisherLabel(c)));
     head.appendChild(document.createTextNode(" · "));
-    head.appendChild(c.reviewed ? document.createTextNode(dateLabel(c)) : el("span", "unknown", dateLabel(c)));
+    head.appendChild(el("span", c.reviewed ? "date" : "unknown", dateLabel(c)));
     if (c.section) { head.appendChild(document.createTextNode(" · ")); head.appendChild(el("em", null, c.section)); }
     item.appendChild(head);
     var quotes = (reply.segments || []).filter(function (s) { return s.n === c.n; }).map(function (s) { return s.text; });
@@ -505,6 +505,14 @@
     if (event.submitter && event.submitter.name === "new") { newConversation(); return; }
     if (send(box.value)) box.value = "";
     box.focus({ preventScroll: true });
+  });
+  // the box stops a long paste at its limit: say so, rather than drop the rest without a word
+  box.addEventListener("paste", function (event) {
+    var pasted = event.clipboardData ? event.clipboardData.getData("text") : "";
+    var kept = box.value.length - Math.abs(box.selectionEnd - box.selectionStart);
+    if (kept + pasted.length > maxChars) {
+      showSendError("Only the first " + maxChars + " characters fit in one question; the rest of what you pasted was left out.");
+    }
   });
   box.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
