@@ -176,3 +176,9 @@ def test_emergency_number_is_a_setting(index_dir):
 )
 def test_personal_advice_requests_are_detected(message):
     assert default_checker().assess(message).personal_advice
+
+
+@pytest.mark.parametrize("message", ["how do I take revlimid?", "How should I take my thalidomide capsules?"])
+def test_asking_how_a_drug_is_taken_is_not_a_request_for_personal_advice(message):
+    """The pages answer how a drug is taken; "please don't stop or change a treatment" answers nothing."""
+    assert not default_checker().assess(message).personal_advice
