@@ -50,7 +50,8 @@ def test_garbled_span_that_beheads_a_sentence_takes_the_sentence_with_it(docs):
     assert "is a germ" not in doc.text
     assert "This makes BCG useful as a form of cancer immunotherapy." in doc.text
     dropped = [text for reason, text in doc.report.dropped if reason == "garbled characters"]
-    assert len(dropped) == 1 and dropped[0].startswith("叠补肠颈濒濒耻蝉&苍产蝉辫;颁补濒尘别迟迟别-骋耻é谤颈苍 (BCG) is a germ")
+    garbled = "叠补肠颈濒濒耻蝉&苍产蝉辫;颁补濒尘别迟迟别-骋耻é谤颈苍"
+    assert len(dropped) == 1 and dropped[0].startswith(f"{garbled} (BCG) is a germ")
 
 
 def test_garbled_span_within_a_sentence_is_cut_and_the_sentence_kept():
