@@ -181,14 +181,22 @@ class Bot:
         message = _GREETING.sub(" ", message)
         return bool(self.index.analyzer.terms(message)) or bool(FOLLOW_UP_PRONOUNS & set(words(message)))
 
-    def _help_text(self) -> str:
+    def _help_text(self, asked: ParsedQuestion | None = None) -> str:
+        """What the bot does, with an example. A message that asks what is asked of a medicine but names
+        none ("side effects?") is asked which one, with the starter question that asks the same."""
         s = self.settings
-        example = f" For example: \u201c{s['STARTER_QUESTIONS'][0]}\u201d" if s["STARTER_QUESTIONS"] else ""
-        return (
-            f"I answer questions from the pages I was given, and cite the source of each sentence.{example} "
+        care = (
             f"For advice about your own treatment, please ask your care team, or call {s['HELPLINE_NAME']} at "
             f"{s['HELPLINE_PHONE']}."
         )
+        analyzer = self.index.analyzer
+        framing = {analyzer.stem(w.text) for w in asked.words if w.frame} if asked is not None else set()
+        alike = [q for q in s["STARTER_QUESTIONS"] if framing & set(analyzer.terms(q))]
+        if alike:
+            best = max(alike, key=lambda q: len(framing & set(analyzer.terms(q))))
+            return f"Which medicine or treatment do you mean? For example: \u201c{best}\u201d {care}"
+        example = f" For example: \u201c{s['STARTER_QUESTIONS'][0]}\u201d" if s["STARTER_QUESTIONS"] else ""
+        return f"I answer questions from the pages I was given, and cite the source of each sentence.{example} {care}"
 
     def _own_topic(self, message: str, previous: Context) -> Context:
         """The specific words of the whole message the pages know, as the topic its parts lean on."""
@@ -215,7 +223,9 @@ class Bot:
         if not understood.candidates.question.subjects:
             # only words that frame a question ("I'm scared", "help", "how is it given?" before any topic):
             # every passage would look on topic, so ask for one instead of quoting any
-            return self._no_answer(understood.refused_context, notice, (), self._help_text())
+            return self._no_answer(
+                understood.refused_context, notice, (), self._help_text(understood.candidates.question)
+            )
         mode = self.params.mode(self.dense)
         selection = select(understood.candidates, mode)
         decision = decide(understood.candidates, selection, mode, self.facts)

@@ -206,12 +206,24 @@ def test_a_message_that_asks_nothing_gets_an_example_not_a_passage(bot, message)
     assert bot.ask("what about it?", bot.ask("What is imiquimod?").context).type == "answer"  # a pronoun asks
 
 
-@pytest.mark.parametrize("message", ["I am scared", "help", "how is it given?", "what are the side effects?"])
-def test_a_first_message_that_names_no_topic_is_asked_for_one(bot, message):
-    """Made only of words that frame a question, it finds every passage 'on topic': none is quoted."""
+@pytest.mark.parametrize(
+    "message, example",
+    [
+        ("I am scared", "What are immunomodulators?"),
+        ("help", "What are immunomodulators?"),
+        ("how is it given?", "How is BCG given?"),
+        ("what are the side effects?", "What are the side effects of lenalidomide?"),
+    ],
+)
+def test_a_first_message_that_names_no_topic_is_asked_for_one(bot, message, example):
+    """Made only of words that frame a question, it finds every passage 'on topic': none is quoted. One
+    that asks something of a medicine ("side effects?") is asked which, with the starter question that
+    asks the same as its example; the others get what the bot does, with the first starter."""
+    assert example in bot.settings["STARTER_QUESTIONS"]
     reply = bot.ask(message)
     assert reply.type == "no_answer" and not reply.citations
-    assert bot.settings["STARTER_QUESTIONS"][0] in reply.answer
+    assert example in reply.answer
+    assert reply.answer.startswith("Which medicine") == (example != bot.settings["STARTER_QUESTIONS"][0])
 
 
 @pytest.mark.parametrize("message", ["how is it given?", "what are the side effects?"])
@@ -316,3 +328,4 @@ def test_an_answer_that_never_names_the_drug_is_led_by_the_sentence_that_does(bo
     assert led[0].text.lower().startswith("imiquimod")
     naming = next(u for u in units if "imiquimod" in u.text.lower())
     assert with_the_drug_named((naming,), parsed, bot.facts) == (naming,)  # it names the drug already
+
