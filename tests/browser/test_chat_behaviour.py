@@ -370,6 +370,18 @@ def test_a_paste_longer_than_a_question_says_what_was_left_out(page, live_server
     assert error.is_visible() and str(limit) in error.inner_text()
 
 
+def test_suggestions_never_offer_a_question_already_asked(page, live_server, size):
+    page.goto(live_server + "/")
+    ask(page, QUESTIONS[0])
+    offered = page.locator(".suggestions .starter").all_inner_texts()
+    assert offered and QUESTIONS[0] not in offered
+    ask(page, offered[0].lower().rstrip("?"))  # asked as typed: in lower case, without its mark
+    ask(page, "and how do I take it?")
+    later = page.locator(".suggestions .starter").all_inner_texts()
+    asked = {q.lower().rstrip("?") for q in (QUESTIONS[0], offered[0])}
+    assert not asked & {s.lower().rstrip("?") for s in later}, later
+
+
 def test_feedback_shows_the_vote_and_sends_only_what_it_says(page, live_server, size):
     page.goto(live_server + "/")
     reply = ask(page, QUESTIONS[1])

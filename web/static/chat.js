@@ -309,12 +309,20 @@
     return nodes;
   }
 
+  // a question is compared as typed, without case, spacing or closing marks
+  function sameQuestion(text) { return text.trim().toLowerCase().replace(/\s+/g, " ").replace(/[\s?.!]+$/, ""); }
+
+  // suggestions never offer a question this conversation has asked already
   function suggestions(reply) {
-    if (!reply.suggestions || !reply.suggestions.length) return null;
+    var asked = Array.prototype.map.call(log.querySelectorAll(".msg.user"), function (m) {
+      return sameQuestion(m.lastChild ? m.lastChild.textContent : "");
+    });
+    var fresh = (reply.suggestions || []).filter(function (s) { return asked.indexOf(sameQuestion(s)) === -1; });
+    if (!fresh.length) return null;
     var wrap = el("div", "suggestions");
     wrap.setAttribute("role", "group");
     wrap.setAttribute("aria-label", "Follow-up questions");
-    reply.suggestions.forEach(function (s) {
+    fresh.forEach(function (s) {
       var b = el("button", "starter", s);
       b.type = "button";
       b.addEventListener("click", function () { send(s); box.focus({ preventScroll: true }); });
