@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -121,6 +121,66 @@ class Probe:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Probe:
         return cls(np.asarray(data["weights"], dtype=np.float32), float(data["bias"]))
+
+
+def sparse_newton_logistic(
+    ones: tuple[np.ndarray, np.ndarray],
+    shape: tuple[int, int],
+    y: np.ndarray,
+    penalty: float,
+    steps: int = NEWTON_STEPS,
+    tolerance: float = 1e-10,
+) -> np.ndarray:
+    """``newton_logistic`` for a 0/1 matrix given by the (row, column) of its ones, with a bias column put
+    in front: each Newton step is solved by conjugate gradients on Hessian-vector products (Jacobi
+    preconditioned), so thousands of word features cost sparse products, not a dense solve of their
+    square. Returns (bias, weights...) as ``newton_logistic`` does on the dense matrix."""
+    rows, cols = ones
+    n, d = shape
+    beta = np.zeros(d + 1)
+
+    def times(w: np.ndarray) -> np.ndarray:  # X @ [b, w]
+        return w[0] + np.bincount(rows, weights=w[1:][cols], minlength=n)
+
+    def transposed(u: np.ndarray) -> np.ndarray:  # X.T @ u
+        return np.concatenate([[u.sum()], np.bincount(cols, weights=u[rows], minlength=d)])
+
+    reg = np.full(d + 1, penalty)
+    reg[0] = 0.0
+    reg += 1e-9
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(times(beta), -60, 60)))
+        gradient = transposed(p - y) + (reg - 1e-9) * beta
+        weight = p * (1 - p)
+        diagonal = transposed(weight) + reg  # a 0/1 column squared is itself
+        step = _conjugate_gradients(lambda v: transposed(weight * times(v)) + reg * v, gradient, diagonal)
+        beta -= step
+        if np.abs(step).max() < tolerance:
+            break
+    return beta
+
+
+def _conjugate_gradients(
+    product: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diagonal: np.ndarray, relative: float = 1e-12
+) -> np.ndarray:
+    """Solve A x = b for a symmetric positive definite A known by its products, Jacobi preconditioned."""
+    x = np.zeros_like(b)
+    r = b.copy()
+    z = r / diagonal
+    direction = z.copy()
+    rz = float(r @ z)
+    goal = relative * float(np.linalg.norm(b))
+    for _ in range(10 * len(b)):
+        if float(np.linalg.norm(r)) <= goal:
+            break
+        a_direction = product(direction)
+        alpha = rz / float(direction @ a_direction)
+        x += alpha * direction
+        r -= alpha * a_direction
+        z = r / diagonal
+        rz, previous = float(r @ z), rz
+        direction = z + (rz / previous) * direction
+    return x
 
 
 def fit_probe(vectors: np.ndarray, labels: Sequence[int] | np.ndarray, penalty: float = 1.0) -> Probe:

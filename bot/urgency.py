@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .analysis import STOPWORDS_FILE, fold, read_list
-from .calibration import Model, Probe, newton_logistic
+from .calibration import Model, Probe, sparse_newton_logistic
 from .encoder import DIMENSIONS, Encoder
 from .safety import Assessment, SafetyChecker
 
@@ -291,12 +291,12 @@ def fit_word_probe(texts: Sequence[str], labels: Sequence[int] | np.ndarray, pen
         for f in features:
             counts[f] = counts.get(f, 0) + 1
     vocabulary = sorted(f for f, c in counts.items() if c >= WORD_MIN_COUNT)
-    column = {f: i + 1 for i, f in enumerate(vocabulary)}
-    x = np.zeros((len(texts), len(vocabulary) + 1))
-    x[:, 0] = 1.0
-    for row, features in enumerate(featured):
-        x[row, [column[f] for f in features if f in column]] = 1.0
-    beta = newton_logistic(x, np.asarray(labels, dtype=np.float64), penalty, tolerance=1e-8)
+    column = {f: i for i, f in enumerate(vocabulary)}
+    ones = [(row, column[f]) for row, features in enumerate(featured) for f in sorted(features) if f in column]
+    rows = np.array([r for r, _ in ones], dtype=np.int64)
+    cols = np.array([c for _, c in ones], dtype=np.int64)
+    y = np.asarray(labels, dtype=np.float64)
+    beta = sparse_newton_logistic((rows, cols), (len(texts), len(vocabulary)), y, penalty, tolerance=1e-8)
     return WordProbe(dict(zip(vocabulary, (float(b) for b in beta[1:]))), float(beta[0]))
 
 

@@ -200,3 +200,19 @@ def test_a_mode_keeps_its_type_gate_through_the_file():
     for gate in (True, False):
         mode = calibration.Mode(ranker, ranker, 0.5, 0.5, type_gate=gate)
         assert calibration.Mode.from_dict(json.loads(json.dumps(mode.as_dict()))).type_gate is gate
+
+
+def test_the_sparse_word_fit_finds_what_the_dense_newton_fit_finds():
+    """The word probe's fit reads a 0/1 matrix by its ones and solves each Newton step by conjugate
+    gradients; the reference is the dense Newton fit on the same matrix, penalty and bias column."""
+    rng = np.random.default_rng(7)
+    n, d = 400, 250
+    ones = rng.random((n, d)) < 0.04
+    ones[:, 3] = False  # a column with no ones: only its penalty holds it at zero
+    y = (rng.random(n) < 1 / (1 + np.exp(-(ones @ rng.normal(size=d) - 0.3)))).astype(float)
+    dense = np.hstack([np.ones((n, 1)), ones.astype(float)])
+    for penalty in (0.3, 3.0):
+        reference = calibration.newton_logistic(dense, y, penalty, tolerance=1e-9)
+        found = calibration.sparse_newton_logistic(np.nonzero(ones), (n, d), y, penalty, tolerance=1e-9)
+        assert np.abs(found - reference).max() < 1e-7
+        assert found[4] == 0.0
