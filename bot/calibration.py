@@ -153,7 +153,8 @@ def sparse_newton_logistic(
         gradient = transposed(p - y) + (reg - 1e-9) * beta
         weight = p * (1 - p)
         diagonal = transposed(weight) + reg  # a 0/1 column squared is itself
-        step = _conjugate_gradients(lambda v: transposed(weight * times(v)) + reg * v, gradient, diagonal)
+        hessian_times = lambda v, weight=weight: transposed(weight * times(v)) + reg * v  # noqa: E731
+        step = _conjugate_gradients(hessian_times, gradient, diagonal)
         beta -= step
         if np.abs(step).max() < tolerance:
             break
