@@ -29,14 +29,6 @@ PAGE_FACTS_FILE = DATA_DIR / "page_facts.tsv"
 # (for example the span standing for "Bacillus Calmette-Guérin" in one seed page). The run may
 # swallow entity debris such as "&nbsp;" whose letters were garbled too.
 _GARBLED_SPAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff][\u3400-\u9fff\uf900-\ufaff&;\-\u00c0-\u00ff]*")
-# ... and when the run opens a sentence and what is left does not open like one ("(BCG) is a germ..."),
-# the rest of that sentence goes with it: a quote must not start without its subject
-_HEADLESS_SENTENCE = re.compile(
-    r"(?:(?<=^)|(?<=\n)|(?<=[.!?] ))"
-    + _GARBLED_SPAN.pattern
-    + r"(?![\u3400-\u9fff\uf900-\ufaff&;\-\u00c0-\u00ff])(?=\s*[^\sA-Z0-9])[^\n]*?(?:[.!?](?= |\n|$)|(?=\n)|$)",
-    re.MULTILINE,
-)
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦‣∙*\-–]|\d{1,2}[.)])\s+")
 _TRAILING_PUNCT = re.compile(r"[.;,!]$")
 _MINOR_WORDS = {"a", "an", "and", "or", "of", "the", "for", "in", "on", "to", "with", "vs", "by"}
@@ -110,7 +102,7 @@ def repair_encoding(text: str) -> tuple[str, list[str]]:
             removed.append(match.group(0))
             return ""
 
-        text = _GARBLED_SPAN.sub(cut, _HEADLESS_SENTENCE.sub(cut, text))
+        text = _GARBLED_SPAN.sub(cut, text)
         if removed:
             text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
     text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())

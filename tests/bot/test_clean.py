@@ -41,23 +41,14 @@ def test_site_chrome_and_references_are_dropped(docs, debris, doc_id):
     assert any(debris in text for _, text in doc.report.dropped), "the build report names what it dropped"
 
 
-def test_garbled_span_that_beheads_a_sentence_takes_the_sentence_with_it(docs):
-    """"Bacillus Calmette-Guérin" garbled at a sentence's start left "(BCG) is a germ that...": a quote
-    without its subject. The sentence goes; the page's next sentences stay."""
-    doc = docs["acs-immunomodulators-2019"]
-    assert not any("\u3400" <= ch <= "\u9fff" for ch in doc.text)
-    assert "&nbsp;" not in doc.text and "苍产蝉辫" not in doc.text
-    assert "is a germ" not in doc.text
-    assert "This makes BCG useful as a form of cancer immunotherapy." in doc.text
-    dropped = [text for reason, text in doc.report.dropped if reason == "garbled characters"]
-    garbled = "叠补肠颈濒濒耻蝉&苍产蝉辫;颁补濒尘别迟迟别-骋耻é谤颈苍"
-    assert len(dropped) == 1 and dropped[0].startswith(f"{garbled} (BCG) is a germ")
-
-
-def test_garbled_span_within_a_sentence_is_cut_and_the_sentence_kept():
-    fixed, removed = repair_encoding("Take it daily. The 叠补肠颈 vaccine works. 叠补肠颈 Calmette is a germ.")
-    assert fixed == "Take it daily. The vaccine works. Calmette is a germ."
-    assert removed == ["叠补肠颈", "叠补肠颈"]
+def test_garbled_span_is_cut_and_its_sentence_kept(docs):
+    text = docs["acs-immunomodulators-2019"].text
+    assert not any("\u3400" <= ch <= "\u9fff" for ch in text)
+    assert "&nbsp;" not in text and "苍产蝉辫" not in text
+    assert "(BCG) is a germ that doesn't cause serious disease in humans" in text
+    assert ("garbled characters", "叠补肠颈濒濒耻蝉&苍产蝉辫;颁补濒尘别迟迟别-骋耻é谤颈苍") in docs[
+        "acs-immunomodulators-2019"
+    ].report.dropped
 
 
 def test_mojibake_is_repaired_by_ftfy():
