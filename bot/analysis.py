@@ -20,7 +20,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from nltk.stem.snowball import SnowballStemmer
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -34,10 +35,15 @@ ASPECT_WORDS_FILE = DATA_DIR / "aspect_words.txt"
 # that begins with the same ROOT_LETTERS or more and differs from it only in common English endings
 # ("-er" is left out: a counter is not a count)
 ROOT_LETTERS = 5
+# A word English writing uses this often (wordfreq's zipf: "crushing" 3.8, "crusty" 3.0) is what the user
+# meant, not a misspelling of a page word ("crusting"); "humera" (1.2) is read as the pages' "humira".
+MISSPELLING_MAX_ZIPF = 2.5
+LONG_WORD_LETTERS = 8  # from here a misspelling may be two edits away
 ENDINGS = frozenset("|e|s|es|ed|ing|ings|or|ors|y|ly|ies|ied|ion|ions|ness|ity|al|ic|ive|ment|ments".split("|"))
 FRAME_WEIGHT = 0.5  # "side effects", "given": they rank passages, but the subject ("BCG") matters more
 
 _WORD = re.compile(r"[a-z0-9]+")
+_SURFACE_WORD = re.compile(r"[^\W_]+")  # a word as typed, any case or script
 _COMPOUND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 MAX_COMPOUND_PARTS = 3  # "pre-cancers", "il-6", "t-cell"; longer runs are slugs and dates
 MAX_COMPOUND_LENGTH = 24
@@ -293,15 +299,19 @@ def names_drug_or_condition(word: str) -> bool:
 
 
 def domain_words(texts: Iterable[str]) -> set[str]:
-    """Words a patient may misspell that name a drug, condition or person: brand and eponym names the
-    corpus capitalises mid-sentence, and words with drug or disease endings. Spelling correction
-    aims only at these, so an ordinary word ("radiation") is never bent into another ("addition")."""
+    """Words that name a drug, condition or person: brand and eponym names the corpus capitalises
+    mid-sentence, and words with drug or disease endings; short ones too ("Bcg", "Dmard")."""
     found: set[str] = set()
     for text in texts:
         for match in _MID_SENTENCE_NAME.finditer(text):
             found.update(words(match.group(0)))
         found.update(w for w in words(text) if names_drug_or_condition(w))
     return {w for w in found if len(w) >= 4}
+
+
+def spelled_words(texts: Iterable[str]) -> set[str]:
+    """The pages' words long enough to be told from another by a misspelling ("nausia" is "nausea")."""
+    return {w for text in texts for w in words(text) if len(w) >= 5 and not w.isdigit()}
 
 
 _BRAND_PATTERN = re.compile(r"\b([A-Za-z][a-z]{4,})\s*\(([A-Z][a-z]{3,})®?(?:,\s*([A-Z][a-z]{3,})®?)*\)")
@@ -399,6 +409,7 @@ class QueryExpander:
         surface_words: Iterable[str],
         expansions: Expansions,
         expansion_weight: float = 1.0,
+        spelled_words: Iterable[str] = (),
     ) -> None:
         if not 0 <= expansion_weight <= 1:
             raise ValueError(f"expansion_weight must be within [0, 1], got {expansion_weight}")
@@ -406,7 +417,8 @@ class QueryExpander:
         self.vocabulary = frozenset(vocabulary)
         self.surface_words = sorted({w for w in surface_words if len(w) >= 4})
         self._by_initial: dict[str, list[str]] = {}
-        for word in self.surface_words:  # a misspelling keeps its first letter far more often than not
+        # a misspelling keeps its first letter far more often than not
+        for word in sorted({w for w in spelled_words if len(w) >= 4} | set(self.surface_words)):
             self._by_initial.setdefault(word[0], []).append(word)
         self.expansions = expansions
         self.expansion_weight = expansion_weight
@@ -437,15 +449,21 @@ class QueryExpander:
         return names_drug(word) or word in self.expansions.drugs or not self.drug_terms.isdisjoint(terms)
 
     def _correct_uncached(self, word: str) -> str | None:
-        if len(word) < 5 or word.isdigit():
+        if len(word) < 5 or word.isdigit() or zipf_frequency(word, "en") >= MISSPELLING_MAX_ZIPF:
             return None
-        cutoff = 80 if len(word) >= 7 else 88
-        candidates = self._by_initial.get(word[0], ())
-        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return best[0] if best else None
+        limit = 1 if len(word) < LONG_WORD_LETTERS else 2
+        near = process.extract(
+            word, self._by_initial.get(word[0], ()), scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        if not near:
+            return None
+        return min((edits, -zipf_frequency(other, "en"), other) for other, edits, _ in near)[2]
 
     def correct(self, word: str) -> str | None:
-        """The vocabulary word a misspelled word stands for, or None."""
+        """The page word a misspelled word stands for, or None: the page word of the same first letter
+        fewest edits away (a letter added, dropped, changed, or two swapped), at most one edit for a
+        short word and two for a long one; the more common word on a tie. A word common in everyday
+        English is taken as meant ("forever" is not "fever", "spots" is not "shots")."""
         return self._correct(word)
 
     def relative(self, word: str) -> str | None:
@@ -468,6 +486,19 @@ class QueryExpander:
                 key = (-shared, len(other), other)
                 best = key if best is None or key < best else best
         return best[2] if best else None
+
+    def respell(self, text: str) -> str:
+        """The text with each word the pages do not know, and a spelling fix names, replaced by that
+        fix: "can i get pregnent on revlimid" -> "... pregnant ...". The sentence model reads word
+        pieces, and "preg ##nent" is not "pregnant" to it. Everything else is left as typed."""
+
+        def fixed(match: re.Match[str]) -> str:
+            word = fold(match.group(0))
+            if not self.analyzer.is_content(word) or self.known(self.analyzer.stem(word)):
+                return match.group(0)
+            return self.correct(word) or match.group(0)
+
+        return _SURFACE_WORD.sub(fixed, text)
 
     def expand(self, text: str) -> list[QueryTerm]:
         analyzer = self.analyzer

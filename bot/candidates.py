@@ -52,6 +52,12 @@ _GLOSSARY_ITEM = re.compile(r"\n• ([^(\n]{1,80}) \((?=[a-z])[^)\s]+(?:\s+[^)\s
 # "... and neuropathy (painful nerve damage)": a term explained in a bracket mid-sentence
 _GLOSSED_TERM = re.compile(r"\b([A-Za-z][\w-]*) \((?=[a-z])[^)\s]+(?:\s+[^)\s]+){2,}\)")
 _SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
+# where a sentence's subject ends: its first verb ("Pomalyst is", "Thalomid treats", "They can")
+_FIRST_VERB = re.compile(
+    r"\b(?:is|are|was|were|can|could|may|might|will|should|has|have|had|do|does|treats?|causes?|works?|"
+    r"helps?|stimulates?|reduces?|blocks?|targets?|prevents?|limits?|lessens?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,15 @@ def _make_unit(
     return Unit(pid, spans, body, frozenset(analyzer.terms(body)), item, lead, rows, analyzer.joined_terms(body))
 
 
+def opening(text: str) -> str:
+    """What a sentence is about: its words before its first verb, within its first OPENING_WORDS; for a
+    list item, the item's own ("Types include:\n• Prednisone." opens on "Prednisone")."""
+    own = text.rsplit("\n• ", 1)[-1]
+    head = " ".join(own.split()[:OPENING_WORDS])
+    verb = _FIRST_VERB.search(head)
+    return head[: verb.start()] if verb else head
+
+
 def _about_other_drug(
     asked: tuple[Word, ...], context: frozenset[str], page: frozenset[str], drug_terms: frozenset[str]
 ) -> bool:
@@ -310,16 +325,16 @@ def _defines(analyzer: Any, text: str, subjects: tuple[Word, ...]) -> bool:
 _CLOSING_MARKS = re.compile(r"[\s.!?;]+$")
 
 
-def _dense_text(question: ParsedQuestion) -> str:
+def _dense_text(question: ParsedQuestion, index: Index) -> str:
     # read without its closing marks, as the emergency probe reads a one-clause message: one encoder
-    # pass serves both, and "?" says nothing of what is asked
-    return _CLOSING_MARKS.sub("", question.text)
+    # pass serves both, and "?" says nothing of what is asked; and spelled as the pages spell it
+    return _CLOSING_MARKS.sub("", index.expander.respell(question.text))
 
 
 def question_tokens(question: ParsedQuestion, index: Index, encoder: Encoder) -> np.ndarray:
     """The token states of the question's content words: a word piece that opens a word ("bung",
     "po" of "pomalyst") and is not a stopword. "what", "?" and "##lyst" would match anything."""
-    state = encoder.token_states(_dense_text(question))
+    state = encoder.token_states(_dense_text(question, index))
     keep = [i for i, t in enumerate(state.tokens) if t.isalnum() and index.analyzer.is_content(t)]
     return state.vectors[keep]
 
@@ -336,7 +351,7 @@ def encoder_texts(question: ParsedQuestion, index: Index) -> list[str]:
         return []
     rows = _subject_rows(question, index)
     fresh = [w.text for w, row in zip(question.subjects, rows) if not index.dense.has_term_vector(row)]
-    return [_dense_text(question), *fresh]
+    return [_dense_text(question, index), *fresh]
 
 
 def gather(
@@ -357,7 +372,7 @@ def gather(
     cosines = word_sims = subject_vectors = asked_tokens = None
     pids = list(bm25)
     if dense is not None and encoder is not None:
-        cosines = dense.cosines(encoder.encode_cached([_dense_text(question)])[0])
+        cosines = dense.cosines(encoder.encode_cached([_dense_text(question, index)])[0])
         asked_tokens = question_tokens(question, index, encoder)
         subject_vectors = dense.word_vectors(
             [w.text for w in subjects], _subject_rows(question, index), encoder.encode_cached

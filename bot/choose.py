@@ -20,9 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .analysis import Analyzer
 from .answer_types import says
 from .calibration import Mode, Probe
-from .candidates import OPENING_WORDS, Candidate, Candidates, PassageFacts, Unit
+from .candidates import OPENING_WORDS, Candidate, Candidates, PassageFacts, Unit, opening
 from .parse import ParsedQuestion
 
 MAX_UNITS = 3
@@ -105,19 +106,32 @@ def with_the_drug_named(units: tuple[Unit, ...], question: ParsedQuestion, facts
     sentence of its first passage, before it, that opens by naming the drug ("Imiquimod is a drug
     that..."): a reader must be able to tell what the quoted words are about."""
     drugs = frozenset().union(*(w.terms for w in question.subjects if w.drug and w.known))
-    if not units or not drugs or any(u.terms & drugs for u in units):
-        return units
-    top = units[0]
     analyzer = facts.index.analyzer
+    if not units or not drugs:
+        return units
+    if any(u.terms & drugs for u in units):
+        return _led_by_the_drug(units, drugs, analyzer)
+    top = units[0]
     for unit in facts.units(top.pid):
         if unit.spans[0][0] >= top.spans[0][0]:
             break
-        opening = frozenset(analyzer.terms(" ".join(unit.text.split()[:OPENING_WORDS])))
-        if not unit.item and len(unit.spans) == 1 and opening & drugs:
+        opens_on = frozenset(analyzer.terms(" ".join(unit.text.split()[:OPENING_WORDS])))
+        if not unit.item and len(unit.spans) == 1 and opens_on & drugs:
             if len(f"{unit.text} {top.text}".split()) > MAX_ANSWER_WORDS:
                 break
             return _within_bounds([(unit, top), *((u,) for u in units[1:])])
     return units
+
+
+def _led_by_the_drug(units: tuple[Unit, ...], drugs: frozenset[str], analyzer: Analyzer) -> tuple[Unit, ...]:
+    """An answer that opens on something else ("Pomalyst is a prescription medicine..." for "how is
+    lenalidomide given?", "Some people have severe skin reactions to this drug") is led by its first
+    unit that opens on the drug asked about; the others keep their order."""
+    opens = [not drugs.isdisjoint(analyzer.terms(opening(u.text))) for u in units]
+    if opens[0] or not any(opens):
+        return units
+    first = opens.index(True)
+    return (units[first], *units[:first], *units[first + 1 :])
 
 
 def naming_items(selection: Selection) -> frozenset[tuple[int, tuple[int, int]]]:

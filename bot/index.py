@@ -45,7 +45,7 @@ from .passages import (
     opening_subject,
 )
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 DEFAULT_DENSE_MAX_PASSAGES = 20_000
 ARRAYS = (
     "indptr",
@@ -248,6 +248,7 @@ def build(
         analysis.domain_words(doc.title + ". " + doc.text for doc in documents)
         | {w for phrase in Expansions.load().table for w in analysis.words(phrase)}
     )
+    spelled = sorted(analysis.spelled_words(doc.title + ". " + doc.text for doc in documents) | set(surface))
     brand_pairs = learn_brand_pairs(doc.text for doc in documents)
     # what acronyms stand for is learned, like the sentence vectors, only up to DENSE_MAX_PASSAGES: each
     # becomes a phrase of the expansion table, and a large corpus spells out a great many names
@@ -273,6 +274,7 @@ def build(
         "sections.json": [s or None for s in section_names],
         "documents.json": [{**doc.meta(), "text": doc.text, "intro_end": doc.intro_end} for doc in documents],
         "surface_words.json": surface,
+        "spelled_words.json": spelled,
         "brand_pairs.json": brand_pairs,
         "acronyms.json": acronyms,
     }
@@ -397,6 +399,7 @@ def load(index_dir: Path) -> Index:
         read = lambda name: json.loads((path / name).read_text(encoding="utf-8"))  # noqa: E731
         terms, documents, sections = read("terms.json"), read("documents.json"), read("sections.json")
         surface, brand_pairs = read("surface_words.json"), read("brand_pairs.json")
+        spelled = read("spelled_words.json")
         acronyms = read("acronyms.json")
         settings = manifest["settings"]
         analyzer = Analyzer.from_settings(settings["analyzer"])
@@ -419,7 +422,7 @@ def load(index_dir: Path) -> Index:
         )
     term_ids = {t: i for i, t in enumerate(terms)}
     expansions = Expansions.load(tuple(map(tuple, brand_pairs)), tuple(map(tuple, acronyms)))
-    expander = QueryExpander(analyzer, term_ids, surface, expansions)
+    expander = QueryExpander(analyzer, term_ids, surface, expansions, spelled_words=spelled)
     dense = DenseIndex(arrays) if "sent_vec" in arrays else None
     return Index(path, manifest, analyzer, expander, matrix, term_ids, documents, sections, arrays, dense)
 

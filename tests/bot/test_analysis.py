@@ -129,9 +129,27 @@ def test_misspelled_drug_names_are_corrected_against_the_vocabulary(loaded_index
     assert loaded_index.analyzer.stem(word) in _expanded_terms(loaded_index, typo)
 
 
-@pytest.mark.parametrize("word", ["radiation", "hangover", "migraine", "tokyo", "addition"])
+@pytest.mark.parametrize(
+    "typo, word",
+    [("nausia", "nausea"), ("consitpation", "constipation"), ("neuropaty", "neuropathy"), ("pregnent", "pregnant")],
+)
+def test_misspelled_everyday_words_are_corrected_against_the_pages(loaded_index, typo, word):
+    """A letter changed, dropped or swapped: the page word one edit away (two for a long word)."""
+    assert loaded_index.expander.correct(typo) == word
+
+
+@pytest.mark.parametrize(
+    "word", ["radiation", "hangover", "migraine", "tokyo", "addition", "crushing", "forever", "spots", "countries"]
+)
 def test_ordinary_words_are_not_bent_into_corpus_names(loaded_index, word):
+    """Common English words are what the user meant: "crushing" chest pain is not "crusting"."""
     assert loaded_index.expander.correct(word) is None
+
+
+def test_respelling_fixes_only_the_misspelled_words(loaded_index):
+    expander = loaded_index.expander
+    assert expander.respell("Can I get Pregnent on Revlimid?") == "Can I get pregnant on Revlimid?"
+    assert expander.respell("my chest is crushing") == "my chest is crushing"
 
 
 def test_a_word_the_stemmer_keeps_apart_finds_its_relative_in_the_pages(loaded_index):

@@ -329,3 +329,26 @@ def test_an_answer_that_never_names_the_drug_is_led_by_the_sentence_that_does(bo
     naming = next(u for u in units if "imiquimod" in u.text.lower())
     assert with_the_drug_named((naming,), parsed, bot.facts) == (naming,)  # it names the drug already
 
+
+def test_an_answer_is_led_by_its_unit_that_opens_on_the_drug_asked(bot):
+    """ "Some people have severe skin reactions to this drug" after "Imiquimod is a drug that..." in the
+    answer: the reader meets the drug's name first; an answer that opens on it keeps its order."""
+    from bot.choose import with_the_drug_named
+    from bot.conversation import Context
+
+    parsed = bot.understand("what does imiquimod do", Context()).candidates.question
+    pid = next(p for p in range(bot.index.n_passages) if "this drug" in bot.index.passage(p).text)
+    units = bot.facts.units(pid)
+    silent = next(u for u in units if "this drug" in u.text and "imiquimod" not in u.text.lower())
+    naming = next(u for u in units if u.text.lower().startswith("imiquimod"))
+    assert with_the_drug_named((silent, naming), parsed, bot.facts) == (naming, silent)
+    assert with_the_drug_named((naming, silent), parsed, bot.facts) == (naming, silent)
+
+
+def test_a_misspelled_question_is_answered_as_the_right_spelling_is(bot):
+    """The sentence model reads the question as the pages spell it: "pregnent" is not split into
+    word pieces that mean nothing."""
+    typed, meant = bot.ask("can i get pregnent on revlimid"), bot.ask("can i get pregnant on revlimid")
+    assert typed.type == meant.type == "answer"
+    assert [s.text for s in typed.segments] == [s.text for s in meant.segments]
+
