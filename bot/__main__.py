@@ -24,7 +24,11 @@ DEFAULT_FIT_FILES = (
 )
 # urgency-check.jsonl is for reporting. Each file is its own writers' set: the card's false-alarm budget
 # holds on each, so easier calm messages of one set do not pay for the hard ones of another.
-DEFAULT_URGENCY_FILES = (TEST_DATA / "urgency-fit.jsonl", TEST_DATA / "urgency-fit-more.jsonl")
+DEFAULT_URGENCY_FILES = (
+    TEST_DATA / "urgency-fit.jsonl",
+    TEST_DATA / "urgency-fit-more.jsonl",
+    TEST_DATA / "urgency-fit-extra.jsonl",
+)
 
 
 def _bot(args: argparse.Namespace) -> Any:
