@@ -57,7 +57,8 @@ MISSING_CUT_GRID = (*(round(0.3 + 0.05 * i, 2) for i in range(11)), 1.01)
 DENSE_ONLY = ("cos", "cos_gap", "late", "late_gap", "soft_cover", "soft_missing")
 LEXICAL_FEATURES = tuple(f for f in UNIT_FEATURES if f not in DENSE_ONLY)
 LEXICAL_QUESTION_FEATURES = tuple(
-    f for f in QUESTION_FEATURES if f not in ("top_cos", "top_late", "top_soft_missing", "unknown_topic")
+    f for f in QUESTION_FEATURES
+    if f not in ("top_cos", "top_late", "top_late_rest", "top_soft_missing", "unknown_topic")
 )
 REFUSAL_COST = (1 - BARS["no_answer"][1]) / BARS["wrongly_refused"][1]
 CARD_FALSE_ALARM_BUDGET = BARS["false_alarm"][1]

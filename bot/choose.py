@@ -33,6 +33,7 @@ QUESTION_FEATURES = (
     "top_logit",  # the ranker's logit for the best unit
     "top_cos",  # the best sentence cosine
     "top_late",  # the best unit's late interaction: are the question's words matched, one by one
+    "top_late_rest",  # ... its words other than the drug's name ("half life" of "half life of pomalidomide")
     "top_missing",  # the most specific question word the best unit's passage lacks
     "min_missing",  # the same, at the best of the top five units
     "top_cover",  # share of the subject weight that the best unit's passage names
@@ -175,6 +176,7 @@ def question_features(candidates: Candidates, selection: Selection, mode: Mode) 
         "top_logit": mode.ranker.logit(top) if top else -10.0,
         "top_cos": candidates.best_cos,
         "top_late": top["late"] if top else 0.0,
+        "top_late_rest": top["late_rest"] if top else 0.0,
         "top_missing": top["missing_max"] if top else 1.0,
         "min_missing": min((c.features["missing_max"] for c in ranked[:5]), default=1.0),
         "top_cover": top["cover_context"] if top else 0.0,

@@ -159,9 +159,17 @@ class DenseIndex:
         """Late interaction (MaxSim) of the question's tokens with each unit, a unit being the sentence
         rows it is made of: the mean, over question tokens, of the closest token of the unit. All the
         units' tokens are compared in one product."""
+        best = self.late_matches(question_tokens, units)
+        if not best.size:
+            return np.zeros(len(units))
+        return np.where(np.isfinite(best).all(0), best.mean(0), 0.0).astype(np.float64)
+
+    def late_matches(self, question_tokens: np.ndarray, units: Sequence[Sequence[int]]) -> np.ndarray:
+        """(question tokens, units): how closely each question token is matched by the unit's closest
+        token; -inf where a unit has no tokens. Empty when there is nothing to compare."""
         rows = np.array(sorted({r for unit in units for r in unit if r >= 0}), dtype=np.int64)
         if not len(question_tokens) or not len(rows):
-            return np.zeros(len(units))
+            return np.zeros((0, len(units)), dtype=np.float32)
         starts, ends = self.token_ptr[rows], self.token_ptr[rows + 1]
         # a passage's rows are consecutive: one slice for each run of them
         run_starts = np.flatnonzero(np.diff(rows, prepend=-2) != 1)
@@ -179,8 +187,7 @@ class DenseIndex:
         members = [(i, column[r]) for i, unit in enumerate(units) for r in unit if r >= 0]
         outside = np.full((len(units), len(rows)), -np.inf, dtype=np.float32)  # 0 where a unit has the row
         outside[tuple(np.array(members).T)] = 0.0
-        best = (per_row[:, None, :] + outside[None, :, :]).max(2)  # (question tokens, units)
-        return np.where(np.isfinite(best).all(0), best.mean(0), 0.0).astype(np.float64)
+        return (per_row[:, None, :] + outside[None, :, :]).max(2)  # (question tokens, units)
 
     def sentences_of(self, pid: int) -> np.ndarray:
         """Row numbers of a passage's sentences, in the order written."""

@@ -95,7 +95,10 @@ def scene_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def parse(query: Query, index: Index) -> ParsedQuestion:
     frames, aspects = frame_words(), aspect_words()
-    expansions = [t for t in query.terms if t.source == "expansion"]
+    named = _acronym_names(index, {t.concept for t in query.terms if t.source == "expansion"})
+    # an acronym stands for its name: a passage speaks of NOMID where it has its name's rarest words
+    # ("multisystem"), not wherever one of them is ("disease")
+    expansions = [t for t in query.terms if t.source == "expansion" and t.term in named.get(t.concept, {t.term})]
     phrase_terms = {e.concept: set(index.analyzer.terms(e.concept)) for e in expansions}
     words: list[Word] = []
     seen: set[str] = set()
@@ -120,6 +123,26 @@ def parse(query: Query, index: Index) -> ParsedQuestion:
         # also on warfarin") is not what is asked and does not block the answer
         words = [w for w in words if w.known or w.text not in scene]
     return ParsedQuestion(query.text, query, tuple(words), _asks_what_it_is(query.text, words), asked_type(query.text))
+
+
+ACRONYM_NAME_MARGIN = 0.1  # a name's words this close to its rarest one stand for the acronym too
+
+
+def _acronym_names(index: Index, concepts: set[str]) -> dict[str, set[str]]:
+    """For each acronym among the concepts, the terms of its name's rarest words."""
+    expansions = index.expander.expansions
+    named: dict[str, set[str]] = {}
+    for concept in concepts & expansions.acronyms:
+        rarity: dict[str, float] = {}
+        for name in expansions.table.get(concept, []):
+            for word in surface_words(name):
+                if index.analyzer.is_content(word):
+                    term = index.analyzer.stem(word)
+                    rarity[term] = max(rarity.get(term, 0.0), specificity(word))
+        if rarity:
+            top = max(rarity.values())
+            named[concept] = {t for t, r in rarity.items() if r >= top - ACRONYM_NAME_MARGIN}
+    return named
 
 
 def _asks_what_it_is(text: str, words: list[Word]) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from bot.candidates import PassageFacts, question_tokens
@@ -171,6 +173,27 @@ def test_late_scores_match_maxsim_computed_directly():
 def test_the_question_is_compared_by_the_word_pieces_that_open_its_content_words(bot):
     question = ParsedQuestion("what is pomalyst?", None, (), False)  # type: ignore[arg-type]
     state = bot.encoder.token_states("what is pomalyst")
-    kept = question_tokens(question, bot.index, bot.encoder)
+    kept, named = question_tokens(question, bot.index, bot.encoder)
     assert state.tokens[:3] == ("what", "is", "po")
     assert np.array_equal(kept, state.vectors[[2]])  # "what", "is" and "##mal", "##yst" match anything
+    assert named.tolist() == [False]  # a question parsed with no words asks of no drug
+
+
+def test_what_is_asked_of_a_drug_is_its_question_without_the_drug_name(bot):
+    """"half life of pomalidomide": the late-interaction score of what is asked (half, life) leaves out
+    the drug's name, which every sentence on the drug matches; it is the same MaxSim over those tokens."""
+    from bot.conversation import Context
+
+    question = bot.parse("half life of pomalidomide")
+    state = bot.encoder.token_states("half life of pomalidomide")
+    kept, named = question_tokens(question, bot.index, bot.encoder)
+    assert [t for t in state.tokens if t.isalnum() and bot.index.analyzer.is_content(t)] == ["half", "life", "po"]
+    assert named.tolist() == [False, False, True]
+    candidates = bot.understand("half life of pomalidomide", Context()).candidates
+    rows = [c.unit.rows for c in candidates.items]
+    rest = bot.index.dense.late_scores(kept[~named], rows)
+    assert np.allclose([c.features["late_rest"] for c in candidates.items], rest, atol=1e-6)
+    whole = bot.index.dense.late_scores(kept, rows)
+    assert np.allclose([c.features["late"] for c in candidates.items], whole, atol=1e-6)
+    naming = [i for i, c in enumerate(candidates.items) if re.search(r"pomal", c.unit.text, re.IGNORECASE)]
+    assert naming and all(rest[i] < whole[i] for i in naming)  # a sentence naming the drug matches it best

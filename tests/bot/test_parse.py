@@ -97,3 +97,16 @@ def test_a_word_the_pages_lack_that_only_sets_the_scene_is_not_what_is_asked(bot
 def test_a_word_the_pages_lack_still_counts_when_it_may_be_what_is_asked(bot, question, unknown):
     words = _words(bot, question)
     assert unknown in words and not words[unknown].known
+
+
+def test_an_acronym_stands_for_the_rarest_words_of_its_name(bot):
+    """NOMID is "neonatal-onset multisystem inflammatory disease": a passage speaks of it where it has
+    "multisystem", not wherever "disease" or "inflammatory" is (Bowen's disease, Castleman disease)."""
+    analyzer = bot.index.analyzer
+    assert "nomid" in bot.index.expander.expansions.acronyms
+    (nomid,) = bot.parse("what does NOMID mean").subjects
+    assert analyzer.stem("multisystem") in nomid.terms
+    assert not {analyzer.stem("disease"), analyzer.stem("inflammatory")} & nomid.terms
+    # the search still reads the whole name
+    query_terms = {t.term for t in bot.parse("what does NOMID mean").query.terms}
+    assert {analyzer.stem("disease"), analyzer.stem("inflammatory")} <= query_terms
