@@ -331,18 +331,39 @@ def _dense_text(question: ParsedQuestion, index: Index) -> str:
     return _CLOSING_MARKS.sub("", index.expander.respell(question.text))
 
 
-def question_tokens(question: ParsedQuestion, index: Index, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class QuestionTokens:
+    """The token states of the question's content words; for each, the word it opens (folded) and
+    whether that word names an asked drug."""
+
+    vectors: np.ndarray
+    words: tuple[str, ...]
+    drug: np.ndarray  # bool per token
+
+    def asked_of_the_drug(self, unknown: frozenset[str] = frozenset()) -> np.ndarray:
+        """The tokens that say what is asked of the drug: all but its name ("side effects" of "side effects
+        of pomalidomide") and the words the pages never use, which no sentence can match and which the
+        unknown-word features weigh ("son" of "my son is on humira, what is it"). With no other word,
+        the question asks for the drug itself ("what is humira")."""
+        rest = ~self.drug & np.array([w not in unknown for w in self.words], dtype=bool)
+        if rest.any():
+            return rest
+        return self.drug if self.drug.any() else np.ones(len(self.drug), dtype=bool)
+
+
+def question_tokens(question: ParsedQuestion, index: Index, encoder: Encoder) -> QuestionTokens:
     """The token states of the question's content words: a word piece that opens a word ("bung",
-    "po" of "pomalyst") and is not a stopword. "what", "?" and "##lyst" would match anything. And
-    whether each is the start of an asked drug's name: what is asked *of* the drug is the rest."""
+    "po" of "pomalyst") and is not a stopword. "what", "?" and "##lyst" would match anything."""
     text = _dense_text(question, index)
     state = encoder.token_states(text)
     analyzer = index.analyzer
     words_at = {m.start(): fold(m.group(0)) for m in _SURFACE_WORD.finditer(text)}
     keep = [i for i, t in enumerate(state.tokens) if t.isalnum() and analyzer.is_content(t)]
     drug_terms = frozenset().union(*(w.terms for w in question.subjects if w.drug and w.known))
-    named = [analyzer.stem(words_at.get(state.offsets[i][0], "")) in drug_terms for i in keep]
-    return state.vectors[keep], np.array(named, dtype=bool)
+    starts = tuple(words_at.get(state.offsets[i][0], "") for i in keep)
+    return QuestionTokens(
+        state.vectors[keep], starts, np.array([analyzer.stem(w) in drug_terms for w in starts], dtype=bool)
+    )
 
 
 def _subject_rows(question: ParsedQuestion, index: Index) -> list[int | None]:
@@ -375,11 +396,11 @@ def gather(
     asked_terms = frozenset().union(*(w.terms for w in subjects))
     drug_terms = index.expander.drug_terms
     dense = index.dense if encoder is not None and index.dense is not None and len(index.dense) else None
-    cosines = word_sims = subject_vectors = asked_tokens = drug_tokens = None
+    cosines = word_sims = subject_vectors = asked_tokens = None
     pids = list(bm25)
     if dense is not None and encoder is not None:
         cosines = dense.cosines(encoder.encode_cached([_dense_text(question, index)])[0])
-        asked_tokens, drug_tokens = question_tokens(question, index, encoder)
+        asked_tokens = question_tokens(question, index, encoder)
         subject_vectors = dense.word_vectors(
             [w.text for w in subjects], _subject_rows(question, index), encoder.encode_cached
         )
@@ -409,7 +430,6 @@ def gather(
                 "cos_gap": cos - best_cos,
                 "late": 0.0,  # set below, for all units in one product
                 "late_gap": 0.0,
-                "late_rest": 0.0,
                 "bm25": bm25.get(pid, 0.0) / top_bm25,
                 "cover_unit": _cover(subjects, unit.terms),
                 "cover_context": cover_context,
@@ -420,6 +440,7 @@ def gather(
                 "soft_cover": float(weights @ closeness) / total if total else 1.0,
                 "soft_missing": float((weights * (1.0 - closeness)).max()) if len(weights) else 0.0,
                 "item": float(unit.item),
+                "late_rest": 0.0,
                 "defines": float(question.definition and _defines(index.analyzer, unit.text, subjects)),
                 "named_source": named,
                 "length": len(unit.text.split()) / 40,
@@ -428,12 +449,13 @@ def gather(
             if unit.item and own and own <= asked_terms:
                 names_only = 1.0 if own <= drug_names else 0.5
             items.append(Candidate(unit, features, other_drug=other_drug, names_only=names_only))
-    if dense is not None and asked_tokens is not None and drug_tokens is not None:
-        matches = dense.late_matches(asked_tokens, [c.unit.rows for c in items])
+    if dense is not None and asked_tokens is not None:
+        matches = dense.late_matches(asked_tokens.vectors, [c.unit.rows for c in items])
         if matches.size:
             filled = np.isfinite(matches).all(0)
             late = np.where(filled, matches.mean(0), 0.0)
-            rest = matches[~drug_tokens] if (~drug_tokens).any() else matches
+            unknown = frozenset(w.text for w in question.words if not w.known)
+            rest = matches[asked_tokens.asked_of_the_drug(unknown)]
             late_rest = np.where(filled, rest.mean(0), 0.0)
             for c, whole, asked in zip(items, late, late_rest):
                 c.features["late"] = float(whole)

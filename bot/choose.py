@@ -66,11 +66,12 @@ def select(candidates: Candidates, mode: Mode) -> Selection:
     if not ranked:
         return Selection((), ())
     floor = mode.keep_ratio * ranked[0].score
+    asked = frozenset().union(*(w.terms for w in candidates.question.words))
     chosen: list[Candidate] = []
     for candidate in ranked:
         if candidate.score < floor or len(chosen) >= MAX_UNITS + 4:
             break
-        repeated = next((k for k, c in enumerate(chosen) if _overlap(candidate.unit, c.unit)), None)
+        repeated = next((k for k, c in enumerate(chosen) if _overlap(candidate.unit, c.unit, asked)), None)
         if repeated is not None:
             current = chosen[repeated]
             # a named, dated page's copy replaces the unnamed one only when it says what that one says:
@@ -127,9 +128,12 @@ def with_the_drug_named(units: tuple[Unit, ...], question: ParsedQuestion, facts
 def _led_by_the_drug(units: tuple[Unit, ...], drugs: frozenset[str], analyzer: Analyzer) -> tuple[Unit, ...]:
     """An answer that opens on something else ("Pomalyst is a prescription medicine..." for "how is
     lenalidomide given?", "Some people have severe skin reactions to this drug") is led by its first
-    unit that opens on the drug asked about; the others keep their order."""
-    opens = [not drugs.isdisjoint(analyzer.terms(opening(u.text))) for u in units]
-    if opens[0] or not any(opens):
+    unit that opens on the drug asked about; the others keep their order. Lists are left where they
+    are: a list item never leads, as it names the drug ("• Dexamethasone") without saying anything of
+    it, and a list that comes first is the answer ("You will need to: • Take steps to not become
+    pregnant..." for "can i get pregnant on revlimid"), not a sentence on something else."""
+    opens = [not u.item and not drugs.isdisjoint(analyzer.terms(opening(u.text))) for u in units]
+    if units[0].item or opens[0] or not any(opens):
         return units
     first = opens.index(True)
     return (units[first], *units[:first], *units[first + 1 :])
@@ -329,12 +333,17 @@ def _says_only_the_name(candidate: Candidate, question: ParsedQuestion | None) -
     return candidate.names_only == 1.0 and features.get("frame_unit", 1.0) < 1.0
 
 
-def _overlap(a: Unit, b: Unit) -> bool:
+def _overlap(a: Unit, b: Unit, asked: frozenset[str] = frozenset()) -> bool:
+    """The two units say the same: they share text in one passage, or most of the shorter one's words
+    are in the other, leaving out the ``asked`` words, which every unit on the topic has. "Uses of
+    immunomodulators are as varied as the conditions they treat" shares only what "what conditions are
+    treated with immunomodulators" asks with the sentence that names those conditions."""
     if a.pid == b.pid and any(sa < eb and sb < ea for sa, ea in a.spans for sb, eb in b.spans):
         return not (a.item and b.item and a.spans[-1] != b.spans[-1])  # two items of one list are not repeats
-    if not a.words or not b.words:
+    words_a, words_b = a.words - asked, b.words - asked
+    if not words_a or not words_b:
         return False
-    return len(a.words & b.words) / min(len(a.words), len(b.words)) >= REPEAT_SHARE
+    return len(words_a & words_b) / min(len(words_a), len(words_b)) >= REPEAT_SHARE
 
 
 def _share(a: Unit, b: Unit) -> float:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 
-def _selection_of(units_with_scores):
-    """Run the select stage on hand-made units; the ranker reads the 'cos' feature only."""
+def _selection_of(units_with_scores, asked=()):
+    """Run the select stage on hand-made units, for a question of the ``asked`` words; the ranker reads
+    the 'cos' feature only."""
     from bot.calibration import Mode, Model
     from bot.candidates import Candidate, Candidates
     from bot.choose import select
+    from bot.parse import ParsedQuestion, Word
 
     ranker = Model(("cos",), (10.0,), 0.0, (0.0,), (1.0,))
     items = [Candidate(unit, {"cos": cos, "named_source": named}) for unit, cos, named in units_with_scores]
-    return select(Candidates(None, [], items, 0.0), Mode(ranker, ranker, 0.1, 0.5))  # type: ignore[arg-type]
+    words = tuple(Word(w, frozenset({w}), 0.5, True, False, False) for w in asked)
+    question = ParsedQuestion(" ".join(asked), None, words, False)  # type: ignore[arg-type]
+    return select(Candidates(question, [], items, 0.0), Mode(ranker, ranker, 0.1, 0.5))
 
 
 def _unit(pid, text):
@@ -30,6 +34,27 @@ def test_a_named_pages_copy_replaces_a_repeat_only_when_it_says_all_of_it():
     assert [u.pid for u in swapped.units] == [1]  # the same words: cited from the named page
     kept = _selection_of([(longer_unnamed, 0.9, 0.0), (short_named, 0.8, 1.0)])
     assert [u.pid for u in kept.units] == [3]  # the named sentence would lose "its side effects include"
+
+
+def test_units_that_share_only_the_asked_words_are_not_repeats():
+    """Every unit on the topic has the question's words: "what conditions are treated with
+    immunomodulators" must not lose the sentence that names the conditions to one that says only that
+    they are varied. Units that share more than that still repeat."""
+    from bot.analysis import Analyzer
+    from bot.candidates import Unit
+
+    analyzer = Analyzer.default()
+
+    def unit(pid, text):
+        return Unit(pid, ((0, len(text)),), text, frozenset(analyzer.terms(text)), False, None, (0,))
+
+    vague = unit(1, "Uses of immunomodulators are as varied as the conditions they treat.")
+    named = unit(2, "Immunomodulators treat conditions such as cancer, asthma and arthritis.")
+    asked = tuple(analyzer.terms("conditions treated immunomodulators"))
+    assert [u.pid for u in _selection_of([(vague, 0.9, 0.0), (named, 0.85, 0.0)], asked).units] == [1, 2]
+    assert [u.pid for u in _selection_of([(vague, 0.9, 0.0), (named, 0.85, 0.0)]).units] == [1]  # as it was
+    again = unit(3, "Immunomodulators can treat conditions such as cancer, asthma and arthritis.")
+    assert [u.pid for u in _selection_of([(named, 0.9, 0.0), (again, 0.85, 0.0)], asked).units] == [2]
 
 
 def test_items_of_one_list_follow_their_lead_in_best_first():

@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from bot.candidates import PassageFacts, question_tokens
+from bot.conversation import Context
 from bot.dense import BULLET, DenseIndex, build_arrays, passage_sentences
 from bot.encoder import TokenStates
 from bot.parse import ParsedQuestion
@@ -173,23 +174,24 @@ def test_late_scores_match_maxsim_computed_directly():
 def test_the_question_is_compared_by_the_word_pieces_that_open_its_content_words(bot):
     question = ParsedQuestion("what is pomalyst?", None, (), False)  # type: ignore[arg-type]
     state = bot.encoder.token_states("what is pomalyst")
-    kept, named = question_tokens(question, bot.index, bot.encoder)
+    tokens = question_tokens(question, bot.index, bot.encoder)
     assert state.tokens[:3] == ("what", "is", "po")
-    assert np.array_equal(kept, state.vectors[[2]])  # "what", "is" and "##mal", "##yst" match anything
-    assert named.tolist() == [False]  # a question parsed with no words asks of no drug
+    assert np.array_equal(tokens.vectors, state.vectors[[2]])  # "what", "is" and "##mal", "##yst" match anything
+    assert tokens.drug.tolist() == [False]  # a question parsed with no words asks of no drug
 
 
 def test_what_is_asked_of_a_drug_is_its_question_without_the_drug_name(bot):
-    """"half life of pomalidomide": the late-interaction score of what is asked (half, life) leaves out
-    the drug's name, which every sentence on the drug matches; it is the same MaxSim over those tokens."""
-    from bot.conversation import Context
-
-    question = bot.parse("half life of pomalidomide")
-    state = bot.encoder.token_states("half life of pomalidomide")
-    kept, named = question_tokens(question, bot.index, bot.encoder)
-    assert [t for t in state.tokens if t.isalnum() and bot.index.analyzer.is_content(t)] == ["half", "life", "po"]
-    assert named.tolist() == [False, False, True]
-    candidates = bot.understand("half life of pomalidomide", Context()).candidates
+    """"side effects of pomalidomide": the late-interaction score of what is asked (side, effects)
+    leaves out the drug's name, which every sentence on the drug matches; it is the same MaxSim over
+    those tokens."""
+    question = bot.parse("side effects of pomalidomide")
+    state = bot.encoder.token_states("side effects of pomalidomide")
+    tokens = question_tokens(question, bot.index, bot.encoder)
+    kept, named = tokens.vectors, tokens.drug
+    assert [t for t in state.tokens if t.isalnum() and bot.index.analyzer.is_content(t)] == ["side", "effects", "po"]
+    assert tokens.words == ("side", "effects", "pomalidomide") and named.tolist() == [False, False, True]
+    assert tokens.asked_of_the_drug().tolist() == [True, True, False]
+    candidates = bot.understand("side effects of pomalidomide", Context()).candidates
     rows = [c.unit.rows for c in candidates.items]
     rest = bot.index.dense.late_scores(kept[~named], rows)
     assert np.allclose([c.features["late_rest"] for c in candidates.items], rest, atol=1e-6)
@@ -197,3 +199,20 @@ def test_what_is_asked_of_a_drug_is_its_question_without_the_drug_name(bot):
     assert np.allclose([c.features["late"] for c in candidates.items], whole, atol=1e-6)
     naming = [i for i, c in enumerate(candidates.items) if re.search(r"pomal", c.unit.text, re.IGNORECASE)]
     assert naming and all(rest[i] < whole[i] for i in naming)  # a sentence naming the drug matches it best
+
+
+def test_a_word_the_pages_never_use_is_not_what_is_asked_of_the_drug(bot):
+    """"my son is on humira, what is it": no sentence can match "son", and the unknown-word features
+    weigh it; what is asked of Humira is then Humira itself, as in "what is humira"."""
+    question = bot.parse("my son is on humira, what is it")
+    assert [w.text for w in question.words if not w.known] == ["son"]
+    tokens = question_tokens(question, bot.index, bot.encoder)
+    assert tokens.words == ("son", "humira") and tokens.drug.tolist() == [False, True]
+    assert tokens.asked_of_the_drug(frozenset({"son"})).tolist() == [False, True]
+    assert tokens.asked_of_the_drug().tolist() == [True, False]
+    candidates = bot.understand("my son is on humira, what is it", Context()).candidates
+    rows = [c.unit.rows for c in candidates.items]
+    on_the_drug = bot.index.dense.late_scores(tokens.vectors[tokens.drug], rows)
+    assert np.allclose([c.features["late_rest"] for c in candidates.items], on_the_drug, atol=1e-6)
+    given = question_tokens(bot.parse("my son is on humira, how is it given"), bot.index, bot.encoder)
+    assert given.asked_of_the_drug(frozenset({"son"})).tolist() == [False, False, True]  # "given" is asked
