@@ -107,7 +107,9 @@ def resolve(
     asks = continuation or bool(frame_words) or asked
     if (not subject_words and asks) or folded_words & FOLLOW_UP_PRONOUNS:
         merged = tuple(dict.fromkeys([*context.subject, *subject_words]))[:MAX_TOPIC_WORDS]
-        # "and the rare ones?" continues the question as well as the topic
-        carried = (*context.subject, *(context.frame if continuation else ()))
+        # "and the rare ones?" continues the question as well as the topic, and so does a question with
+        # no word of its own: "so what do I have to do then?" after "is thalidomide dangerous in pregnancy"
+        whole = continuation or not (subject_words or frame_words)
+        carried = (*context.subject, *(context.frame if whole else ()))
         return Resolved(f"{question} {' '.join(carried)}", True, merged, context.subject)
     return Resolved(question, False, tuple(subject_words))

@@ -45,6 +45,8 @@ _TOPIC_WORD = re.compile(r"[a-z0-9]+")  # what a sealed context may carry
 # "good morning" opens a chat and asks nothing, though "morning" is a word the pages use ("take it in
 # the morning"); "hi" and "hello" are stopwords
 _GREETING = re.compile(r"^\W*good\s+(?:morning|afternoon|evening|day)\b", re.IGNORECASE)
+_DISCOURSE_OPENER = re.compile(r"^\W*(?:(?:so|and|but|ok|okay|well|then|right|alright)\b\W*)+", re.IGNORECASE)
+_TO_THE_BOT = frozenset({"you", "your", "yourself", "u"})  # "what can you do?" asks about the bot
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -163,7 +165,7 @@ class Bot:
                 # question's "its" is the drug the emergency part names, not the previous turn's topic
                 rest = self._reply(urgency.informational, self._own_topic(question, previous), None)
             return self._urgent(urgency, previous, rest if rest is not None and rest.type == "answer" else None)
-        if not self._asks_something(question):  # "thanks!", "ok", "what can you do?"
+        if not self._asks_something(question, previous):  # "thanks!", "ok", "what can you do?"
             return self._no_answer(previous, self._notice(urgency), (), self._help_text())
         return self._reply(question, previous, self._notice(urgency), urgency.assessment.personal_advice)
 
@@ -176,10 +178,19 @@ class Bot:
         if texts:
             self.encoder.encode_cached(list(dict.fromkeys(texts)))
 
-    def _asks_something(self, message: str) -> bool:
-        """A word the index could match, or a pronoun that points back at the previous topic."""
+    def _asks_something(self, message: str, previous: Context) -> bool:
+        """A word the index could match, a pronoun that points back at the previous topic, or, after a
+        topic, a question put in function words alone that is not about the bot ("so what do I have to
+        do then?", "why?"; not "what can you do?")."""
         message = _GREETING.sub(" ", message)
-        return bool(self.index.analyzer.terms(message)) or bool(FOLLOW_UP_PRONOUNS & set(words(message)))
+        said = set(words(message))
+        if self.index.analyzer.terms(message) or FOLLOW_UP_PRONOUNS & said:
+            return True
+        return bool(previous.subject) and self._put_as_question(message) and not _TO_THE_BOT & said
+
+    def _put_as_question(self, message: str) -> bool:
+        """The safety lexicon reads it as a question, once a leading "so", "and" or "ok" is set aside."""
+        return self.safety.reading(_DISCOURSE_OPENER.sub("", message))["question"] > 0
 
     def _help_text(self, asked: ParsedQuestion | None = None) -> str:
         """What the bot does, with an example. A message that asks what is asked of a medicine but names
@@ -259,7 +270,7 @@ class Bot:
         # what is asked about the topic: every other word the pages know ("side effects", "pregnant"), so
         # "what about lenalidomide?" asks the same of the new topic
         frame_list = [w.text for w in parsed.words if w.frame or (w.known and w.text not in topics)]
-        resolved = resolve(question, previous, topics, frame_list, self.safety.reading(question)["question"] > 0)
+        resolved = resolve(question, previous, topics, frame_list, self._put_as_question(question))
         if resolved.follow_up:
             parsed = self.parse(resolved.text)
             frame_list = [w.text for w in parsed.words if (w.frame or w.known) and w.text not in resolved.subject]

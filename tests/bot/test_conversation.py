@@ -39,6 +39,35 @@ def test_only_a_message_that_asks_something_continues_the_topic(message, known_w
     assert resolved.follow_up is follow_up
 
 
+def test_a_question_with_no_word_of_its_own_continues_the_whole_question():
+    """ "why?" or "so what do I have to do then" after "is thalidomide dangerous in pregnancy" asks on
+    about pregnancy, not about thalidomide in general; a question with words of its own keeps only the
+    topic ("is it safe" asks whether thalidomide is safe, not whether it is safe in pregnancy)."""
+    from bot.conversation import resolve
+
+    before = Context(("thalidomide",), ("pregnancy",), 1)
+    for message in ("why?", "so what do i have to do then"):
+        resolved = resolve(message, before, [], [], True)
+        assert resolved.follow_up and resolved.text.split()[-2:] == ["thalidomide", "pregnancy"]
+    own = resolve("is it safe", before, [], ["safe"], True)
+    assert own.follow_up and "pregnancy" not in own.text.split()
+
+
+def test_after_a_topic_a_question_in_function_words_is_a_follow_up_not_a_greeting(bot):
+    """ "so what do I have to do then" names nothing the index knows and no pronoun: it was answered
+    with the bot's introduction. After a topic it asks about that topic; before one, and when it asks
+    about the bot ("what can you do?"), it still gets the introduction."""
+    first = bot.ask("is thalidomide dangerous in pregnancy")
+    assert first.type == "answer"
+    introduction = bot.ask("thanks").answer
+    for message in ("so what do i have to do then", "and why?", "ok so how then?"):
+        reply = bot.ask(message, first.context)
+        assert reply.answer != introduction and reply.follow_up_topic is not None, message
+        assert bot.ask(message).answer == introduction, message
+    assert bot.ask("what can you do?", first.context).answer == introduction
+    assert bot.ask("ok", first.context).answer == introduction
+
+
 def test_a_hyphenated_name_is_carried_as_the_topic(bot):
     """'B-cell' is two common words apart; written solid it names one thing, and the follow-up stays on it."""
     first = bot.ask("what is a b-cell inhibitor")
