@@ -466,6 +466,13 @@ class QueryExpander:
         English is taken as meant ("forever" is not "fever", "spots" is not "shots")."""
         return self._correct(word)
 
+    def as_the_pages_spell(self, word: str) -> str:
+        """The word as the pages spell it: itself when they use it, else its spelling fix or a word of
+        its root ("revlimd" -> "revlimid"), as the query reads it; else itself."""
+        if " " in word or self.known(self.analyzer.stem(word)):
+            return word
+        return self.correct(word) or self.relative(word) or word
+
     def relative(self, word: str) -> str | None:
         """A corpus word of the same root that the stemmer keeps apart ("tingly" -> "tingling",
         "bruises" -> "bruising"): the two share a beginning of ROOT_LETTERS or more and differ only in

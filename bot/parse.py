@@ -24,11 +24,15 @@ from .retriever import Query
 _DEFINITION = re.compile(
     r"^\s*(?:what|who)\s*(?:is|are|'s|was|were)\s+(?!the\s+(?:side|risk|best|brand))|^\s*(?:define|meaning of)\b"
     r"|\bwhat\s+(?:does|do)\b.*\bmean\b|\bwhat\s+is\s+meant\s+by\b|\b(?:meaning|definition)\W*$"
-    r"|^\s*what\s+(?:kind|type|sort|class)\s+of\s+\w+\s+(?:is|are)\b",
+    r"|^\s*what\s+(?:kind|type|sort|class)\s+of\s+\w+\s+(?:is|are)\b"
+    # what it is, by its kind: "what class is rinvoq in", "rinvoq drug class", "are they the same type?"
+    r"|^\s*what\s+(?:kind|type|sort|class|group|category|family)\s+(?:is|are|does|do)\b"
+    r"|\b(?:kind|type|sort|class|group|category|family)\W*$",
     re.IGNORECASE,
 )
 # "what kind of drug is Enbrel" asks what it is; "what are examples of JAK inhibitors" asks for examples
 _KIND_OF = re.compile(r"\b(kinds?|types?|sorts?|class(?:es)?)\s+of\b", re.IGNORECASE)
+_KIND_ASKED = re.compile(r"\b(kind|type|sort|class|group|category|family)\b(?!\s+of\b)", re.IGNORECASE)
 MAX_ZIPF = 7.0
 # A message that sets the scene before it asks: "She's also on warfarin for her heart valve. Where do the
 # clots from these pills start?" Its clauses, and those that ask.
@@ -111,12 +115,12 @@ def parse(query: Query, index: Index) -> ParsedQuestion:
             if term.term in phrase_terms[extra.concept] or term.concept in extra.concept.split():
                 alternatives.add(extra.term)
         known = any(t in index.term_ids for t in alternatives)
-        frame = term.concept in frames
-        weight = specificity(term.concept) if term.source != "spelling" else 1.0
-        drug = not frame and index.expander.names_drug(term.concept, alternatives)
-        words.append(
-            Word(term.concept, frozenset(alternatives), weight, known, frame, frame and term.concept in aspects, drug)
-        )
+        # a misspelled word is read as the word it stands for: "side efects" asks for side effects
+        meant = index.expander.as_the_pages_spell(term.concept) if term.source == "spelling" else term.concept
+        frame = meant in frames
+        weight = specificity(meant) if term.source != "spelling" else 1.0
+        drug = not frame and index.expander.names_drug(meant, alternatives)
+        words.append(Word(meant, frozenset(alternatives), weight, known, frame, frame and meant in aspects, drug))
     asking, scene = scene_words(query.text)
     if any(w.known and not w.frame and w.text in asking for w in words):
         # the question names its own subject, so a word the pages lack that only sets the scene ("she's
@@ -149,4 +153,5 @@ def _asks_what_it_is(text: str, words: list[Word]) -> bool:
     """A definition question: "what is X", "X meaning". One that asks for an aspect of its subject
     ("what are examples of X", "what are the common side effects of X") asks for that aspect instead."""
     kind_of = {m.group(1).lower() for m in _KIND_OF.finditer(text)}
+    kind_of |= {m.group(1).lower() for m in _KIND_ASKED.finditer(text)}
     return bool(_DEFINITION.search(text)) and not any(w.aspect and w.text not in kind_of for w in words)

@@ -68,6 +68,15 @@ def test_after_a_topic_a_question_in_function_words_is_a_follow_up_not_a_greetin
     assert bot.ask("ok", first.context).answer == introduction
 
 
+def test_a_misspelled_drug_is_carried_as_the_pages_spell_it(bot):
+    """The context carries only words the pages use: "revlimd" was dropped from it, and "what are the
+    side effects?" next was asked which medicine was meant."""
+    first = bot.ask("revlimd side efects")
+    assert first.type == "answer" and bot.codec.loads(first.context).subject == ("revlimid",)
+    second = bot.ask("how is it given?", first.context)
+    assert second.type == "answer" and second.follow_up_topic == "Revlimid"
+
+
 def test_a_hyphenated_name_is_carried_as_the_topic(bot):
     """'B-cell' is two common words apart; written solid it names one thing, and the follow-up stays on it."""
     first = bot.ask("what is a b-cell inhibitor")

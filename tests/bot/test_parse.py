@@ -17,8 +17,8 @@ def test_everyday_words_weigh_less_than_drug_names():
 
 
 def test_a_misspelt_name_weighs_fully_and_counts_as_known(bot):
-    words = _words(bot, "is dexamethazone a steroid")
-    assert words["dexamethazone"].weight == 1.0 and words["dexamethazone"].known
+    words = _words(bot, "is dexamethazone a steroid")  # read as the name it stands for
+    assert words["dexamethasone"].weight == 1.0 and words["dexamethasone"].known
 
 
 def test_a_word_the_pages_never_use_is_unknown_but_still_weighed(bot):
@@ -52,6 +52,13 @@ def test_words_that_frame_a_question_are_not_its_subject(bot):
         ("what are common side effects of immunomodulators", False),
         ("what are the brand names of lenalidomide", False),
         ("what kind of drug is enbrel", True),
+        # asking its kind asks what it is; asking for kinds of it asks for examples
+        ("what class is rinvoq in", True),
+        ("rinvoq drug class", True),
+        ("are rinvoq and olumiant the same type?", True),
+        ("what group does humira belong to", True),
+        ("what types of biologics are there", False),
+        ("which group of patients gets BCG", False),
     ],
 )
 def test_a_definition_question_is_told_apart(bot, question, definition):
@@ -62,7 +69,7 @@ def test_a_definition_question_is_told_apart(bot, question, definition):
     "question, drug",
     [
         ("side effects of humira", "humira"),  # a brand in the curated table
-        ("is revlamid safe", "revlamid"),  # misspelt: known through the name it was corrected to
+        ("is revlamid safe", "revlimid"),  # misspelt: read as the name it was corrected to
         ("how does tofacitinib work", "tofacitinib"),  # by its ending
         ("what is a biologic", None),
         ("can steroids make me tired", None),
@@ -110,3 +117,12 @@ def test_an_acronym_stands_for_the_rarest_words_of_its_name(bot):
     # the search still reads the whole name
     query_terms = {t.term for t in bot.parse("what does NOMID mean").query.terms}
     assert {analyzer.stem("disease"), analyzer.stem("inflammatory")} <= query_terms
+
+
+def test_a_misspelled_word_is_read_as_the_word_it_stands_for(bot):
+    """"revlimd side efects" asks what "revlimid side effects" asks: "efects" is the aspect "effects",
+    not a subject of its own, and the topic a follow-up carries is "revlimid", a word the pages use."""
+    typed, meant = bot.parse("revlimd side efects"), bot.parse("revlimid side effects")
+    assert [(w.text, w.frame, w.aspect, w.drug) for w in typed.words] == [
+        (w.text, w.frame, w.aspect, w.drug) for w in meant.words
+    ]
