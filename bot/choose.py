@@ -335,15 +335,16 @@ def _says_only_the_name(candidate: Candidate, question: ParsedQuestion | None) -
 
 def _overlap(a: Unit, b: Unit, asked: frozenset[str] = frozenset()) -> bool:
     """The two units say the same: they share text in one passage, or most of the shorter one's words
-    are in the other, leaving out the ``asked`` words, which every unit on the topic has. "Uses of
-    immunomodulators are as varied as the conditions they treat" shares only what "what conditions are
-    treated with immunomodulators" asks with the sentence that names those conditions."""
+    are in the other, unless all they share is what the question asks (its ``asked`` words), which
+    every unit on the topic has. "Uses of immunomodulators are as varied as the conditions they treat"
+    shares only what "what conditions are treated with immunomodulators" asks with the sentence that
+    names those conditions."""
     if a.pid == b.pid and any(sa < eb and sb < ea for sa, ea in a.spans for sb, eb in b.spans):
         return not (a.item and b.item and a.spans[-1] != b.spans[-1])  # two items of one list are not repeats
-    words_a, words_b = a.words - asked, b.words - asked
-    if not words_a or not words_b:
+    if not a.words or not b.words:
         return False
-    return len(words_a & words_b) / min(len(words_a), len(words_b)) >= REPEAT_SHARE
+    shared = a.words & b.words
+    return len(shared) / min(len(a.words), len(b.words)) >= REPEAT_SHARE and not shared <= asked
 
 
 def _share(a: Unit, b: Unit) -> float:

@@ -55,6 +55,11 @@ def test_units_that_share_only_the_asked_words_are_not_repeats():
     assert [u.pid for u in _selection_of([(vague, 0.9, 0.0), (named, 0.85, 0.0)]).units] == [1]  # as it was
     again = unit(3, "Immunomodulators can treat conditions such as cancer, asthma and arthritis.")
     assert [u.pid for u in _selection_of([(named, 0.9, 0.0), (again, 0.85, 0.0)], asked).units] == [2]
+    # two pages' telling of one fact repeat, though they share the asked word too
+    clots = unit(4, "Serious blood clots are more common with thalidomide.")
+    reworded = unit(5, "Blood clots are more likely with thalidomide than the other drugs.")
+    on_thalidomide = tuple(analyzer.terms("thalidomide"))
+    assert [u.pid for u in _selection_of([(clots, 0.9, 0.0), (reworded, 0.85, 0.0)], on_thalidomide).units] == [4]
 
 
 def test_items_of_one_list_follow_their_lead_in_best_first():
