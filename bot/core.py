@@ -47,6 +47,7 @@ _TOPIC_WORD = re.compile(r"[a-z0-9]+")  # what a sealed context may carry
 _GREETING = re.compile(r"^\W*good\s+(?:morning|afternoon|evening|day)\b", re.IGNORECASE)
 _DISCOURSE_OPENER = re.compile(r"^\W*(?:(?:so|and|but|ok|okay|well|then|right|alright)\b\W*)+", re.IGNORECASE)
 _TO_THE_BOT = frozenset({"you", "your", "yourself", "u"})  # "what can you do?" asks about the bot
+_THANKS = frozenset({"thanks", "thank", "thx", "ty", "cheers"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -166,7 +167,7 @@ class Bot:
                 rest = self._reply(urgency.informational, self._own_topic(question, previous), None)
             return self._urgent(urgency, previous, rest if rest is not None and rest.type == "answer" else None)
         if not self._asks_something(question, previous):  # "thanks!", "ok", "what can you do?"
-            return self._no_answer(previous, self._notice(urgency), (), self._help_text())
+            return self._no_answer(previous, self._notice(urgency), (), self._help_text(message=question))
         return self._reply(question, previous, self._notice(urgency), urgency.assessment.personal_advice)
 
     def _encode_ahead(self, question: str) -> None:
@@ -192,9 +193,14 @@ class Bot:
         """The safety lexicon reads it as a question, once a leading "so", "and" or "ok" is set aside."""
         return self.safety.reading(_DISCOURSE_OPENER.sub("", message))["question"] > 0
 
-    def _help_text(self, asked: ParsedQuestion | None = None) -> str:
-        """What the bot does, with an example. A message that asks what is asked of a medicine but names
-        none ("side effects?") is asked which one, with the starter question that asks the same."""
+    def _help_text(self, asked: ParsedQuestion | None = None, message: str = "") -> str:
+        """What the bot does, with an example, after a "you're welcome" for thanks. A message that asks
+        what is asked of a medicine but names none ("side effects?") is asked which one, with the
+        starter question that asks the same."""
+        welcome = "You're welcome. " if _THANKS & set(words(message or (asked.text if asked else ""))) else ""
+        return welcome + self._what_the_bot_does(asked)
+
+    def _what_the_bot_does(self, asked: ParsedQuestion | None) -> str:
         s = self.settings
         care = (
             f"For advice about your own treatment, please ask your care team, or call {s['HELPLINE_NAME']} at "

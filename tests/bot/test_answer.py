@@ -207,6 +207,13 @@ def test_a_message_that_asks_nothing_gets_an_example_not_a_passage(bot, message)
     assert bot.ask("what about it?", bot.ask("What is imiquimod?").context).type == "answer"  # a pronoun asks
 
 
+@pytest.mark.parametrize("message, welcome", [("thank you!", True), ("thanks so much", True), ("ok", False)])
+def test_thanks_are_acknowledged_before_the_introduction(bot, message, welcome):
+    reply = bot.ask(message)
+    assert reply.answer.startswith("You're welcome.") is welcome
+    assert bot.settings["STARTER_QUESTIONS"][0] in reply.answer
+
+
 @pytest.mark.parametrize(
     "message, example",
     [

@@ -275,9 +275,11 @@ def test_source_cards_are_collapsed_and_mark_only_the_quoted_sentence(page, live
         card = cards.nth(i)
         quoted = [s["text"] for s in data["segments"] if s["n"] == citation["n"]]
         marks = card.locator("blockquote.quote mark.quoted")
-        assert marks.count() >= 1 and marks.first.is_visible()
+        # a phone shows each sentence once, in the answer: the card's quote of it is left to the marked
+        # whole passage, a tap away, where the desktop's room shows it at once
+        assert marks.count() >= 1 and marks.first.is_visible() == (size == "desktop")
         lines = [line.strip() for q in quoted for line in q.split("\n") if line.strip()]
-        shown = " ".join(marks.all_inner_texts())
+        shown = " ".join(marks.all_text_contents())
         assert all(line in shown for line in lines), "every quoted sentence is marked"
         for line in lines:
             shown = shown.replace(line, "")
@@ -288,6 +290,9 @@ def test_source_cards_are_collapsed_and_mark_only_the_quoted_sentence(page, live
     cards.first.locator("summary").click()
     passage = cards.first.locator("details.whole blockquote")
     assert passage.is_visible() and passage.inner_text().strip() == data["citations"][0]["passage"].strip()
+    first_quoted = [s["text"] for s in data["segments"] if s["n"] == data["citations"][0]["n"]]
+    marked = " ".join(passage.locator("mark.quoted").all_inner_texts())
+    assert all(line.strip() in marked for q in first_quoted for line in q.split("\n") if line.strip())
     shot(page, f"chat-sources-{size}")
 
 
