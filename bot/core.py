@@ -82,6 +82,13 @@ def _topics(parsed: ParsedQuestion) -> list[str]:
     return list(dict.fromkeys([*topics, *solid]))
 
 
+
+def _about(topic: tuple[str, ...], spelled: Callable[[str], str] = str) -> str | None:
+    """What a follow-up was taken to be about, as its label shows it: the drug or condition it names first,
+    then the question's other words ("Revlimid, nerve", not "nerve Revlimid")."""
+    named_first = sorted(topic, key=lambda w: not names_drug_or_condition(w))
+    return ", ".join(spelled(w) for w in named_first) or None
+
 class Bot:
     def __init__(
         self,
@@ -362,7 +369,7 @@ class Bot:
             self.codec.dumps(context),
             segments=segments,
             notice=notice,
-            follow_up_topic=" ".join(as_written(w, cited_text) for w in topic) or None,
+            follow_up_topic=_about(topic, lambda w: as_written(w, cited_text)),
             suggestions=self._suggestions(context, cited_text),
         )
 
@@ -384,7 +391,7 @@ class Bot:
             [],
             self.codec.dumps(context),
             notice=notice,
-            follow_up_topic=" ".join(topic) or None,
+            follow_up_topic=_about(topic),
             actions=[{"label": f"Call the helpline {s['HELPLINE_PHONE']}", "tel": s["HELPLINE_PHONE"]}],
         )
 

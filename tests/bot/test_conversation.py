@@ -199,3 +199,13 @@ def test_a_message_refused_as_a_follow_up_is_read_on_its_own_when_it_names_a_top
     assert alone.type == "answer"
     after = bot.ask(second, bot.ask(first).context)
     assert after.type == "answer" and after.answer == alone.answer
+
+
+def test_the_follow_up_label_names_the_drug_first(bot):
+    """The "About:" label read "nerve Revlimid" (the carried words in the order typed): the drug or
+    condition comes first, and the other words follow, set apart."""
+    first = bot.ask("does revlimid cause nerve damage")
+    follow_up = bot.ask("so what do i have to do then", first.context)
+    label = follow_up.follow_up_topic
+    assert label is not None and label.split(", ")[0] == "Revlimid"
+    assert "nerve" in label.split(", ")[1:]
