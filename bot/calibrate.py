@@ -5,7 +5,7 @@ The files are in the eval form (``answer``, ``no_answer``, ``dialogue``, ``urgen
    expected phrase; a logistic regression on the unit features learns which units answer. Each
    question weighs the same, its positives and negatives half each.
 2. ``keep_ratio``: the share of the best unit's score a further unit needs to be quoted, chosen on a
-   grid for the most answers holding the fact (ties go to the shorter answer).
+   grid: the shortest answers within one standard error of the most answers holding the fact.
 3. The unknown-word probe (dense only): a logistic regression on the vector of each question word the
    index never saw, labelled by whether its question is out of scope; cross-fitted by word, its
    reading is the answerability model's ``unknown_topic`` feature (see ``fit_unknown_words``).
@@ -129,6 +129,21 @@ def _answer_holds(case: Case, candidates: Candidates, mode: calibration.Mode) ->
     return holds(" ".join(u.text for u in select(candidates, mode).units), case.expect)
 
 
+def shortest_within_one_error(holds: dict[float, list[bool]]) -> float:
+    """The highest keep ratio (the shortest answers) whose count of answers holding the fact falls short of
+    the best by at most one standard error of the paired difference, the square root of the questions on
+    which the two ratios disagree. The count is nearly flat in the ratio: its last question or two are
+    noise, not a reason for longer answers."""
+    best = max(holds, key=lambda ratio: (sum(holds[ratio]), ratio))
+
+    def close_to_best(ratio: float) -> bool:
+        lost = sum(b and not r for b, r in zip(holds[best], holds[ratio]))
+        won = sum(r and not b for b, r in zip(holds[best], holds[ratio]))
+        return lost - won <= math.sqrt(lost + won)
+
+    return max(ratio for ratio in holds if close_to_best(ratio))
+
+
 def fit_mode(
     cases: Sequence[Case],
     found: Sequence[Candidates],
@@ -141,11 +156,11 @@ def fit_mode(
     probe that did not see that word (the answerability model learns how far to trust it on new words)."""
     ranker = _fit_ranker(cases, found, names)
     answerable = [(c, f) for c, f in zip(cases, found) if c.answerable]
-    best = (-1, 0.0)
-    for ratio in KEEP_RATIO_GRID:  # the answerable model does not affect which units are chosen
-        trial = calibration.Mode(ranker, ranker, ratio, 0.5)
-        best = max(best, (sum(_answer_holds(c, f, trial) for c, f in answerable), ratio))
-    keep_ratio = best[1]
+    holds = {  # the answerable model does not affect which units are chosen
+        ratio: [_answer_holds(c, f, calibration.Mode(ranker, ranker, ratio, 0.5)) for c, f in answerable]
+        for ratio in KEEP_RATIO_GRID
+    }
+    keep_ratio = shortest_within_one_error(holds)
     provisional = calibration.Mode(ranker, ranker, keep_ratio, 0.5)
     selections = [select(f, provisional) for f in found]
     rows = [question_features(f, s, provisional) for f, s in zip(found, selections)]

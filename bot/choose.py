@@ -85,7 +85,21 @@ def select(candidates: Candidates, mode: Mode) -> Selection:
                 chosen[repeated] = candidate
             continue
         chosen.append(candidate)
-    return Selection(_within_bounds([(u,) for u in _merge_lists([c.unit for c in chosen])]), tuple(ranked))
+    return Selection(_in_bounds([c.unit for c in chosen]), tuple(ranked))
+
+
+def _in_bounds(units: list[Unit]) -> tuple[Unit, ...]:
+    """The chosen units, best first, each kept while the answer stays within MAX_UNITS and MAX_ANSWER_WORDS
+    (the first always kept). Items of one list join into one unit (``_merge_lists``) one at a time, so a
+    list too long to come whole brings its lead-in and the items that fit: "You will need to: • Take steps
+    to not become pregnant..." for "can I get pregnant on Pomalyst", where the whole list was left out."""
+    kept: list[Unit] = []
+    for unit in units:
+        joined = _merge_lists([*kept, unit])
+        if kept and (len(joined) > MAX_UNITS or sum(len(u.text.split()) for u in joined) > MAX_ANSWER_WORDS):
+            continue
+        kept = joined
+    return tuple(kept)
 
 
 def _within_bounds(groups: list[tuple[Unit, ...]]) -> tuple[Unit, ...]:
@@ -112,7 +126,7 @@ def with_the_drug_named(units: tuple[Unit, ...], question: ParsedQuestion, facts
     if not units or not drugs:
         return units
     if any(u.terms & drugs for u in units):
-        return _led_by_the_drug(units, drugs, analyzer)
+        return _led_by_the_drug(units, drugs, facts.index.expander.drug_terms - drugs, analyzer)
     top = units[0]
     for unit in facts.units(top.pid):
         if unit.spans[0][0] >= top.spans[0][0]:
@@ -125,15 +139,22 @@ def with_the_drug_named(units: tuple[Unit, ...], question: ParsedQuestion, facts
     return units
 
 
-def _led_by_the_drug(units: tuple[Unit, ...], drugs: frozenset[str], analyzer: Analyzer) -> tuple[Unit, ...]:
+def _led_by_the_drug(
+    units: tuple[Unit, ...], drugs: frozenset[str], other_drugs: frozenset[str], analyzer: Analyzer
+) -> tuple[Unit, ...]:
     """An answer that opens on something else ("Pomalyst is a prescription medicine..." for "how is
     lenalidomide given?", "Some people have severe skin reactions to this drug") is led by its first
-    unit that opens on the drug asked about; the others keep their order. Lists are left where they
-    are: a list item never leads, as it names the drug ("• Dexamethasone") without saying anything of
-    it, and a list that comes first is the answer ("You will need to: • Take steps to not become
-    pregnant..." for "can i get pregnant on revlimid"), not a sentence on something else."""
+    unit that opens on the drug asked about; the others keep their order. A first unit that names the
+    drug and opens on no other stays first: "People who have had an organ transplant ... should not use
+    imiquimod" answers "who should not use imiquimod?", and "Imiquimod is a cream..." would only push it
+    down. Lists are left where they are: a list item never leads, as it names the drug ("•
+    Dexamethasone") without saying anything of it, and a list that comes first is the answer ("You will
+    need to: • Take steps to not become pregnant..." for "can i get pregnant on revlimid"), not a
+    sentence on something else."""
     opens = [not u.item and not drugs.isdisjoint(analyzer.terms(opening(u.text))) for u in units]
-    if units[0].item or opens[0] or not any(opens):
+    top = units[0]
+    names_only_the_drug = not drugs.isdisjoint(top.terms) and other_drugs.isdisjoint(analyzer.terms(opening(top.text)))
+    if top.item or opens[0] or names_only_the_drug or not any(opens):
         return units
     first = opens.index(True)
     return (units[first], *units[:first], *units[first + 1 :])

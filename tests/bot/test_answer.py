@@ -367,3 +367,21 @@ def test_a_misspelled_question_is_answered_as_the_right_spelling_is(bot):
     assert typed.segments[0].text == meant.segments[0].text
     assert "pregnan" in typed.segments[0].text.lower()
 
+
+
+def test_a_first_sentence_that_names_the_drug_late_keeps_its_place(bot):
+    """ "People who have had an organ transplant ... should not use imiquimod" answers "who should not
+    use imiquimod?": it names the drug, though not first, and opens on no other drug, so "Imiquimod is
+    a cream..." does not push it down. A first sentence that opens on another drug still gives way."""
+    from bot.choose import with_the_drug_named
+    from bot.conversation import Context
+
+    parsed = bot.understand("who should not use imiquimod?", Context()).candidates.question
+    every = [u for p in range(bot.index.n_passages) for u in bot.facts.units(p) if not u.item]
+    late = next(u for u in every if "transplant" in u.text and u.text.rstrip(".").lower().endswith("imiquimod"))
+    opening = next(u for u in every if u.text.lower().startswith("imiquimod is"))
+    assert with_the_drug_named((late, opening), parsed, bot.facts) == (late, opening)
+    lenalidomide = bot.understand("how is lenalidomide given?", Context()).candidates.question
+    other = next(u for u in every if u.text.startswith("Pomalyst is") and "lenalidomide" in u.text)
+    on_it = next(u for u in every if u.text.startswith("Thalidomide (Thalomid), lenalidomide"))
+    assert with_the_drug_named((other, on_it), lenalidomide, bot.facts) == (on_it, other)

@@ -216,3 +216,19 @@ def test_the_sparse_word_fit_finds_what_the_dense_newton_fit_finds():
         found = calibration.sparse_newton_logistic(np.nonzero(ones), (n, d), y, penalty, tolerance=1e-9)
         assert np.abs(found - reference).max() < 1e-7
         assert found[4] == 0.0
+
+
+def test_the_keep_ratio_is_the_shortest_within_one_error_of_the_most_answers():
+    """Answers holding the fact are nearly flat in the keep ratio: one question more at a lower ratio is
+    noise and does not buy longer answers, but a loss of more than the paired error does."""
+    from bot.calibrate import shortest_within_one_error
+
+    best = [True] * 90 + [False] * 10
+    one_less = [True] * 89 + [False] * 11  # loses one question, wins none: 1 <= sqrt(1)
+    four_less = [True] * 86 + [False] * 14  # 4 > sqrt(4)
+    assert shortest_within_one_error({0.5: best, 0.6: one_less, 0.7: four_less}) == 0.6
+    assert shortest_within_one_error({0.5: best, 0.6: four_less}) == 0.5
+    # losses that wins offset are within the error too: 3 lost, 2 won, 1 <= sqrt(5)
+    traded = [False] * 3 + [True] * 87 + [True] * 2 + [False] * 8
+    assert shortest_within_one_error({0.5: best, 0.8: traded}) == 0.8
+    assert shortest_within_one_error({0.5: best, 0.8: best}) == 0.8  # a tie goes to the shorter answer

@@ -81,6 +81,30 @@ def test_items_of_one_list_follow_their_lead_in_best_first():
     ]
 
 
+def test_a_list_too_long_to_come_whole_brings_its_lead_in_and_the_items_that_fit():
+    """"can I get pregnant on Pomalyst": a long sentence ranked first, and the list whose best item
+    answers did not fit whole after it, so the answer left the pregnancy item out."""
+    from bot.candidates import Unit
+    from bot.choose import MAX_ANSWER_WORDS
+
+    filler = " ".join(["word"] * (MAX_ANSWER_WORDS - 30)) + "."
+    items = ["• Take steps to not become pregnant.", *(f"• Item {k} {' '.join(['long'] * 8)}." for k in range(3))]
+    text = "\n".join(["You will need to:", *items])
+    lead, *spans = ((start, start + len(line)) for line, start in _lines(text))
+
+    def item(span):
+        body = text[lead[0] : lead[1]] + "\n" + text[span[0] : span[1]]
+        return Unit(7, (lead, span), body, frozenset(body.lower().split()), True, lead, (0,))
+
+    scored = [(_unit(1, filler), 0.95, 0.0), *((item(span), 0.9 - 0.01 * k, 0.0) for k, span in enumerate(spans))]
+    assert sum(len(line.split()) for line in [filler, text]) > MAX_ANSWER_WORDS  # the whole list does not fit
+    chosen = _selection_of(scored).units
+    assert chosen[0].text == filler and len(chosen) == 2
+    kept = chosen[1].text.split("\n")
+    assert kept[:2] == ["You will need to:", items[0]]  # the lead-in and the best item
+    assert sum(len(u.text.split()) for u in chosen) <= MAX_ANSWER_WORDS
+
+
 def _lines(text):
     start = 0
     for line in text.split("\n"):
