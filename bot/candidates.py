@@ -288,13 +288,13 @@ def _about_other_drug(
     its section or its page title names some drug, or when its page names drugs but never the asked
     one: "Side effects of iMiDs differ" on a page about thalidomide and its kin says nothing of Humira.
     A passage of a page that names the asked drug and that itself names none speaks of the class or
-    of treatment in general ("These drugs are given with aspirin")."""
-    for word in asked:
-        if word.terms & context:
-            continue
-        if not drug_terms.isdisjoint(context) or (not drug_terms.isdisjoint(page) and not word.terms & page):
-            return True
-    return False
+    of treatment in general ("These drugs are given with aspirin"). When two drugs are asked about, a
+    passage that names one of them is about an asked drug ("is dexamethasone a steroid? he takes it
+    with his Pomalyst": the steroid page names dexamethasone, not Pomalyst)."""
+    if not asked or any(word.terms & context for word in asked):
+        return False
+    on_page = any(word.terms & page for word in asked)
+    return not drug_terms.isdisjoint(context) or (not drug_terms.isdisjoint(page) and not on_page)
 
 
 def _cover(words: tuple[Word, ...], terms: frozenset[str]) -> float:

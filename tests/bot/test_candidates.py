@@ -65,3 +65,22 @@ def test_late_interaction_tells_apart_sentences_that_one_vector_reads_alike(bot)
     assert down["late"] > up["late"]
     assert down["late_gap"] == 0.0  # the best of all units
     assert max(f["late_gap"] for f in scores.values()) == 0.0
+
+
+def test_a_passage_naming_one_of_two_asked_drugs_is_not_about_another_drug():
+    """ "is dexamethasone a steroid? he takes it with his Pomalyst": the steroid passage names
+    dexamethasone, not Pomalyst, and was set aside as about another drug, because each asked drug
+    was checked alone. A passage that names none of them, and names some drug, still is."""
+    from bot.candidates import _about_other_drug
+    from bot.parse import Word
+
+    dex = Word("dexamethasone", frozenset({"dexamethason"}), 1.0, True, False, False)
+    poma = Word("pomalyst", frozenset({"pomalyst"}), 1.0, True, False, False)
+    drugs = frozenset({"dexamethason", "pomalyst", "prednison", "humira"})
+    steroid_page = frozenset({"corticosteroid", "dexamethason", "prednison"})
+    assert not _about_other_drug((dex, poma), frozenset({"exampl", "dexamethason"}), steroid_page, drugs)
+    assert _about_other_drug((dex, poma), frozenset({"exampl", "prednison"}), steroid_page, drugs)
+    assert _about_other_drug((poma,), frozenset({"exampl", "dexamethason"}), steroid_page, drugs)
+    # a passage that names no drug, on a page that names an asked one, speaks of the class
+    assert not _about_other_drug((dex, poma), frozenset({"given", "aspirin"}), steroid_page, drugs)
+    assert _about_other_drug((poma,), frozenset({"given"}), frozenset({"humira"}), drugs)
