@@ -83,10 +83,10 @@ def _topics(parsed: ParsedQuestion) -> list[str]:
 
 
 
-def _about(topic: tuple[str, ...], spelled: Callable[[str], str] = str) -> str | None:
-    """What a follow-up was taken to be about, as its label shows it: the drug or condition it names first,
-    then the question's other words ("Revlimid, nerve", not "nerve Revlimid")."""
-    named_first = sorted(topic, key=lambda w: not names_drug_or_condition(w))
+def _about(topic: tuple[str, ...], is_drug: Callable[[str], bool], spelled: Callable[[str], str] = str) -> str | None:
+    """What a follow-up was taken to be about, as its label shows it: the drug it names first, then a
+    condition, then the question's other words ("Revlimid, myeloma", "Revlimid, nerve")."""
+    named_first = sorted(topic, key=lambda w: (not is_drug(w), not names_drug_or_condition(w)))
     return ", ".join(spelled(w) for w in named_first) or None
 
 class Bot:
@@ -189,9 +189,11 @@ class Bot:
     def _asks_something(self, message: str, previous: Context) -> bool:
         """A word the index could match, a pronoun that points back at the previous topic, or, after a
         topic, a question put in function words alone that is not about the bot ("so what do I have to
-        do then?", "why?"; not "what can you do?")."""
+        do then?", "why?"; not "what can you do?"). Thanks not put as a question ask nothing."""
         message = _GREETING.sub(" ", message)
         said = set(words(message))
+        if _THANKS & said and not self._put_as_question(message):  # "thank you so much" ("much" is a page word)
+            return False
         if self.index.analyzer.terms(message) or FOLLOW_UP_PRONOUNS & said:
             return True
         return bool(previous.subject) and self._put_as_question(message) and not _TO_THE_BOT & said
@@ -369,7 +371,7 @@ class Bot:
             self.codec.dumps(context),
             segments=segments,
             notice=notice,
-            follow_up_topic=_about(topic, lambda w: as_written(w, cited_text)),
+            follow_up_topic=_about(topic, self._is_drug, lambda w: as_written(w, cited_text)),
             suggestions=self._suggestions(context, cited_text),
         )
 
@@ -391,7 +393,7 @@ class Bot:
             [],
             self.codec.dumps(context),
             notice=notice,
-            follow_up_topic=_about(topic),
+            follow_up_topic=_about(topic, self._is_drug),
             actions=[{"label": f"Call the helpline {s['HELPLINE_PHONE']}", "tel": s["HELPLINE_PHONE"]}],
         )
 
@@ -441,6 +443,8 @@ class Bot:
         named = [s for w, s in zip(context.subject, spelled) if len(w) >= 3 and (names_drug_or_condition(w) or s != w)]
         if not named:  # no drug or condition named: a generated "side effects of jak?" helps no one
             return []
+        drugs = [s for w, s in zip(context.subject, spelled) if s in named and self._is_drug(w)]
+        named = drugs or named  # "side effects of Revlimid", not "of Revlimid myeloma"
         topic = " ".join(named[:2])
         asked = set(context.frame)
         options = [
@@ -449,6 +453,9 @@ class Bot:
             ("used", f"What is {topic} used for?"),
         ]
         return [text for key, text in options if key not in asked and self._pages_speak_of(text)][:2]
+
+    def _is_drug(self, word: str) -> bool:
+        return self.index.expander.names_drug(word, self.index.analyzer.terms(word))
 
     def _pages_speak_of(self, question: str) -> bool:
         """Whether some passage found for a suggested question names all its words, by any of their

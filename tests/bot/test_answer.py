@@ -214,6 +214,17 @@ def test_thanks_are_acknowledged_before_the_introduction(bot, message, welcome):
     assert bot.settings["STARTER_QUESTIONS"][0] in reply.answer
 
 
+def test_thanks_after_a_topic_are_not_a_follow_up(bot):
+    """ "thank you so much" after a question about lenalidomide was answered with three lenalidomide
+    sentences ("much" is a page word): thanks are acknowledged, the topic is kept for the next turn,
+    and thanks that go on to ask are answered."""
+    first = bot.ask("what is lenalidomide")
+    thanks = bot.ask("thank you so much", first.context)
+    assert thanks.type == "no_answer" and thanks.answer.startswith("You're welcome.") and not thanks.citations
+    asked = bot.ask("thanks, and how is it given?", thanks.context)
+    assert asked.type == "answer" and asked.follow_up_topic == "lenalidomide"
+
+
 @pytest.mark.parametrize(
     "message, example",
     [

@@ -209,3 +209,13 @@ def test_the_follow_up_label_names_the_drug_first(bot):
     label = follow_up.follow_up_topic
     assert label is not None and label.split(", ")[0] == "Revlimid"
     assert "nerve" in label.split(", ")[1:]
+
+
+def test_the_label_and_suggestions_name_the_drug_before_the_condition(bot):
+    """The label read "myeloma, Revlimid" and the suggestions "What are the side effects of Revlimid
+    myeloma?" after a question that named both."""
+    first = bot.ask("my dad just started revlimid for his myeloma, what is it")
+    assert first.suggestions and all("myeloma" not in s for s in first.suggestions)
+    assert any("Revlimid" in s for s in first.suggestions)
+    follow_up = bot.ask("so what do i have to do then", first.context)
+    assert follow_up.follow_up_topic is not None and follow_up.follow_up_topic.split(", ")[0] == "Revlimid"
