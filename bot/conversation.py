@@ -85,7 +85,12 @@ def _word_list(value: object) -> bool:
 
 
 def resolve(
-    question: str, context: Context, subject_words: list[str], frame_words: list[str], asked: bool = True
+    question: str,
+    context: Context,
+    subject_words: list[str],
+    frame_words: list[str],
+    asked: bool = True,
+    is_drug: Callable[[str], bool] = lambda word: False,
 ) -> Resolved:
     """Rewrite a follow-up using the previous turn's topic.
 
@@ -97,7 +102,6 @@ def resolve(
     """
     if not context.subject:
         return Resolved(question, False, tuple(subject_words))
-    folded_words = set(words(question))
     continuation = bool(_WHAT_ABOUT.search(fold(question)))
     if continuation and subject_words:
         return Resolved(
@@ -105,7 +109,13 @@ def resolve(
         )
     # "hello", "cool", "bye" name no topic but ask nothing either: they do not continue the last one
     asks = continuation or bool(frame_words) or asked
-    if (not subject_words and asks) or folded_words & FOLLOW_UP_PRONOUNS:
+    # a pronoun after a drug the message names stands for that drug: "imiquimod cream, how often do I put
+    # it on" after a prednisone question asks of imiquimod ("can I take it with imiquimod" still points back)
+    in_order = words(question)
+    pronoun_at = next((i for i, w in enumerate(in_order) if w in FOLLOW_UP_PRONOUNS), None)
+    own_drug_at = next((i for i, w in enumerate(in_order) if w in subject_words and is_drug(w)), None)
+    points_back = pronoun_at is not None and (own_drug_at is None or pronoun_at < own_drug_at)
+    if (not subject_words and asks) or points_back:
         merged = tuple(dict.fromkeys([*context.subject, *subject_words]))[:MAX_TOPIC_WORDS]
         # "and the rare ones?" continues the question as well as the topic, and so does a question with
         # no word of its own: "so what do I have to do then?" after "is thalidomide dangerous in pregnancy"

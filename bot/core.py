@@ -285,7 +285,7 @@ class Bot:
         # what is asked about the topic: every other word the pages know ("side effects", "pregnant"), so
         # "what about lenalidomide?" asks the same of the new topic
         frame_list = [w.text for w in parsed.words if w.frame or (w.known and w.text not in topics)]
-        resolved = resolve(question, previous, topics, frame_list, self._put_as_question(question))
+        resolved = resolve(question, previous, topics, frame_list, self._put_as_question(question), self._is_drug)
         if resolved.follow_up:
             parsed = self.parse(resolved.text)
             frame_list = [w.text for w in parsed.words if (w.frame or w.known) and w.text not in resolved.subject]

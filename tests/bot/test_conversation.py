@@ -219,3 +219,18 @@ def test_the_label_and_suggestions_name_the_drug_before_the_condition(bot):
     assert any("Revlimid" in s for s in first.suggestions)
     follow_up = bot.ask("so what do i have to do then", first.context)
     assert follow_up.follow_up_topic is not None and follow_up.follow_up_topic.split(", ")[0] == "Revlimid"
+
+
+def test_a_pronoun_after_the_drug_a_question_names_stands_for_that_drug():
+    """ "imiquimod cream how often do i put it on" after a prednisone question was read as a follow-up
+    about prednisone (its "it") and labelled so. The pronoun comes after the drug it names: it stands for
+    that drug. A pronoun before the drug ("can I take it with imiquimod") still points back."""
+    from bot.conversation import resolve
+
+    before = Context(("prednisone",), ("side", "effects"), 1)
+    is_drug = {"prednisone", "imiquimod"}.__contains__
+    own = resolve("imiquimod cream how often do i put it on", before, ["imiquimod", "cream"], ["often"], True, is_drug)
+    assert not own.follow_up and "prednisone" not in own.text
+    back = resolve("can i take it with imiquimod", before, ["imiquimod"], ["take"], True, is_drug)
+    assert back.follow_up and back.about == ("prednisone",)
+    assert resolve("how often do i put it on", before, [], ["often"], True, is_drug).follow_up
