@@ -153,8 +153,9 @@ def _led_by_the_drug(
     sentence on something else."""
     opens = [not u.item and not drugs.isdisjoint(analyzer.terms(opening(u.text))) for u in units]
     top = units[0]
-    names_only_the_drug = not drugs.isdisjoint(top.terms) and other_drugs.isdisjoint(analyzer.terms(opening(top.text)))
-    if top.item or opens[0] or names_only_the_drug or not any(opens):
+    names_it = not drugs.isdisjoint(top.terms)
+    opens_on_another = not other_drugs.isdisjoint(analyzer.terms(opening(top.text)))
+    if top.item or opens[0] or (names_it and not opens_on_another) or not any(opens):
         return units
     first = opens.index(True)
     return (units[first], *units[:first], *units[first + 1 :])

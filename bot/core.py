@@ -82,12 +82,12 @@ def _topics(parsed: ParsedQuestion) -> list[str]:
     return list(dict.fromkeys([*topics, *solid]))
 
 
-
 def _about(topic: tuple[str, ...], is_drug: Callable[[str], bool], spelled: Callable[[str], str] = str) -> str | None:
     """What a follow-up was taken to be about, as its label shows it: the drug it names first, then a
     condition, then the question's other words ("Revlimid, myeloma", "Revlimid, nerve")."""
     named_first = sorted(topic, key=lambda w: (not is_drug(w), not names_drug_or_condition(w)))
     return ", ".join(spelled(w) for w in named_first) or None
+
 
 class Bot:
     def __init__(
