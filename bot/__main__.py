@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot index|search|ask|eval|settings``."""
+"""Command line: ``python -m bot index|search|ask|eval|calibrate|report|settings``."""
 
 from __future__ import annotations
 
