@@ -26,7 +26,7 @@ from .conversation import FOLLOW_UP_PRONOUNS, MAX_TOPIC_WORDS, Context, ContextC
 from .encoder import Encoder, shared_encoder
 from .errors import InputError
 from .index import BuildConfig, Index
-from .parse import ParsedQuestion, parse, specificity
+from .parse import ParsedQuestion, parse, specificity, the_sentence_that_asks
 from .privacy import index_vocabulary
 from .reply import Answer, Citation, Segment
 from .retriever import Hit, Query, Retriever
@@ -240,7 +240,22 @@ class Bot:
             alone = self._reply_to(self.understand(question, Context((), (), previous.turns)), notice, advice)
             if alone.type == "answer":
                 return alone
+        if reply.type != "answer":
+            part = self._reply_by_sentence(question, previous, notice, advice)
+            if part is not None:
+                return part
         return reply
+
+    def _reply_by_sentence(self, question: str, previous: Context, notice: str | None, advice: bool) -> Answer | None:
+        """A message refused whole may ask in one sentence and set the scene in the others ("is
+        dexamethasone a steroid? my dad takes it with his pomalyst"): the scene's words weigh on what
+        is asked. The asking sentence is put alone, with the whole message's topic as what a pronoun in
+        it points back to. A scene sentence is never answered in its stead."""
+        asking = the_sentence_that_asks(question)
+        if asking is None:
+            return None
+        reply = self._reply_to(self.understand(asking, self._own_topic(question, previous)), notice, advice)
+        return reply if reply.type == "answer" else None
 
     def _names_own_subject(self, question: str) -> bool:
         return any(w.known and not w.frame for w in self.parse(question).words)

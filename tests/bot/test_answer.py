@@ -396,3 +396,25 @@ def test_a_first_sentence_that_names_the_drug_late_keeps_its_place(bot):
     other = next(u for u in every if u.text.startswith("Pomalyst is") and "lenalidomide" in u.text)
     on_it = next(u for u in every if u.text.startswith("Thalidomide (Thalomid), lenalidomide"))
     assert with_the_drug_named((other, on_it), lenalidomide, bot.facts) == (on_it, other)
+
+
+@pytest.mark.parametrize(
+    "question, scene",
+    [
+        ("how does humira work?", "my daughter's gastroenterologist prescribed it in february"),
+        ("what is enbrel?", "my wife's rheumatologist recommended it after her appointment on tuesday"),
+    ],
+)
+def test_a_question_is_answered_though_the_next_sentence_sets_the_scene(bot, question, scene):
+    """The scene's words ("gastroenterologist", "appointment") weigh on the whole message, which is
+    refused; the sentence that asks is answered as it is alone."""
+    alone, told = bot.ask(question), bot.ask(f"{question} {scene}")
+    assert alone.type == told.type == "answer"
+    assert told.segments[0].text == alone.segments[0].text
+
+
+def test_a_sentence_that_sets_the_scene_is_never_answered_in_place_of_the_question(bot):
+    scene = "my husband takes thalidomide for myeloma"
+    assert bot.ask(scene).type == "answer"  # the pages speak of it...
+    # ...but what is asked (alcohol) they never mention
+    assert bot.ask(f"can I drink alcohol on thalidomide? {scene}").type == "no_answer"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parse import scene_words, specificity
+from bot.parse import scene_words, specificity, the_sentence_that_asks
 
 
 def _words(bot, question):
@@ -126,3 +126,27 @@ def test_a_misspelled_word_is_read_as_the_word_it_stands_for(bot):
     assert [(w.text, w.frame, w.aspect, w.drug) for w in typed.words] == [
         (w.text, w.frame, w.aspect, w.drug) for w in meant.words
     ]
+
+
+@pytest.mark.parametrize(
+    "message, asking",
+    [
+        ("how does humira work? my daughter's doctor prescribed it", "how does humira work?"),
+        ("My wife's on it now. What are the side effects of BCG?", "What are the side effects of BCG?"),
+        ("she takes revlimid; is it a steroid", "is it a steroid"),
+        ("how does humira work?", None),  # one sentence: nothing sets the scene
+        ("what is bcg? how is it given?", None),  # two questions: neither is cut off
+        ("my feet are numb. my hands too.", None),  # nothing asked
+    ],
+)
+def test_the_one_sentence_that_asks_is_told_from_those_that_set_the_scene(message, asking):
+    assert the_sentence_that_asks(message) == asking
+
+
+def test_a_tag_that_asks_for_confirmation_is_not_a_subject(bot):
+    """"..., is that right?" weighs the claim before it, as "is that true?" does: it is not what the
+    claim is about ("right" is a page word, as in "tell them right away")."""
+    for tag in ("is that right?", "is that correct?", "is that true?"):
+        parsed = bot.parse(f"bcg goes into the bladder through a catheter, {tag}")
+        subjects = {w.text for w in parsed.subjects}
+        assert {"bcg", "bladder", "catheter"} <= subjects and not {"right", "correct", "true"} & subjects
