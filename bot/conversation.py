@@ -21,7 +21,10 @@ DEFAULT_TOKEN_MAX_AGE = 4 * 3600
 MAX_CONTEXT_CHARS = 2048
 MAX_TOPIC_WORDS = 8
 FOLLOW_UP_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "one", "ones"})
-_WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\b|^\s*and\s+(?:what\s+about\s+)?|^\s*same\s+for\b")
+# "what about X", "and X?", and the same asked again of X: "same for X", "same risk with X", "is it the same with X"
+_WHAT_ABOUT = re.compile(
+    r"^\s*(?:what|how)\s+about\b|^\s*and\s+(?:what\s+about\s+)?|^\s*(?:(?:is|are)\s+(?:it|that|they)\s+)?(?:the\s+)?same\b"
+)
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,11 @@ def resolve(
         return Resolved(question, False, tuple(subject_words))
     continuation = bool(_WHAT_ABOUT.search(fold(question)))
     if continuation and subject_words:
-        return Resolved(
-            f"{question} {' '.join(context.frame)}", True, tuple(subject_words), (*subject_words, *context.frame)
-        )
+        # a new drug takes the old one's place; what was asked of it stays, whether the previous question
+        # framed it ("side effects") or named it ("clots" in "blood clots on thalidomide, is that a thing")
+        kept = [w for w in context.subject if not is_drug(w)] if any(is_drug(w) for w in subject_words) else []
+        asked_of = tuple(dict.fromkeys(w for w in (*kept, *context.frame) if w not in subject_words))
+        return Resolved(f"{question} {' '.join(asked_of)}", True, tuple(subject_words), (*subject_words, *asked_of))
     # "hello", "cool", "bye" name no topic but ask nothing either: they do not continue the last one
     asks = continuation or bool(frame_words) or asked
     # a pronoun after a drug the message names stands for that drug: "imiquimod cream, how often do I put

@@ -234,3 +234,25 @@ def test_a_pronoun_after_the_drug_a_question_names_stands_for_that_drug():
     back = resolve("can i take it with imiquimod", before, ["imiquimod"], ["take"], True, is_drug)
     assert back.follow_up and back.about == ("prednisone",)
     assert resolve("how often do i put it on", before, [], ["often"], True, is_drug).follow_up
+
+
+@pytest.mark.parametrize("message", ["same risk with revlimid", "is it the same with revlimid?", "what about revlimid?"])
+def test_the_same_asked_of_a_new_drug_keeps_what_was_asked_of_the_old(message):
+    """After "blood clots on thalidomide, is that a thing", the clots are a topic word of that question,
+    not its frame; "same risk with revlimid" swaps the drug and keeps the clots."""
+    from bot.conversation import resolve
+
+    before = Context(("clots", "thalidomide"), ("blood",), 1)
+    is_drug = {"thalidomide", "revlimid"}.__contains__
+    resolved = resolve(message, before, ["revlimid"], ["risk"] if "risk" in message else [], True, is_drug)
+    assert resolved.follow_up and resolved.subject == ("revlimid",)
+    assert {"clots", "blood"} <= set(resolved.text.split()) and "thalidomide" not in resolved.text
+    # a new topic that is not a drug does not inherit the old one's words: "and for kids"
+    not_a_drug = resolve("what about kids?", before, ["kids"], [], True, is_drug)
+    assert "clots" not in not_a_drug.text.split()
+
+
+def test_the_same_risk_with_another_drug_is_answered_with_that_risk(bot):
+    first = bot.ask("blood clots on thalidomide, is that a thing")
+    second = bot.ask("same risk with revlimid", first.context)
+    assert second.type == "answer" and "clots" in second.segments[0].text
