@@ -236,7 +236,9 @@ def test_a_pronoun_after_the_drug_a_question_names_stands_for_that_drug():
     assert resolve("how often do i put it on", before, [], ["often"], True, is_drug).follow_up
 
 
-@pytest.mark.parametrize("message", ["same risk with revlimid", "is it the same with revlimid?", "what about revlimid?"])
+@pytest.mark.parametrize(
+    "message", ["same risk with revlimid", "is it the same with revlimid?", "what about revlimid?"]
+)
 def test_the_same_asked_of_a_new_drug_keeps_what_was_asked_of_the_old(message):
     """After "blood clots on thalidomide, is that a thing", the clots are a topic word of that question,
     not its frame; "same risk with revlimid" swaps the drug and keeps the clots."""
