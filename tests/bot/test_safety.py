@@ -172,13 +172,24 @@ def test_emergency_number_is_a_setting(index_dir):
 
 
 @pytest.mark.parametrize(
-    "message", ["should I stop my Revlimid?", "can I change my dose?", "Is it ok to skip a dose of thalidomide?"]
+    "message",
+    [
+        "should I stop my Revlimid?",
+        "can I change my dose?",
+        "Is it ok to skip a dose of thalidomide?",
+        # a carer asks for the person they look after
+        "can he stop his pomalyst now he feels better?",
+        "should she skip her next dose?",
+        "is it ok for him to stop taking his steroids?",
+    ],
 )
 def test_personal_advice_requests_are_detected(message):
     assert default_checker().assess(message).personal_advice
 
 
-@pytest.mark.parametrize("message", ["how do I take revlimid?", "How should I take my thalidomide capsules?"])
+@pytest.mark.parametrize(
+    "message", ["how do I take revlimid?", "How should I take my thalidomide capsules?", "how does she take it?"]
+)
 def test_asking_how_a_drug_is_taken_is_not_a_request_for_personal_advice(message):
     """The pages answer how a drug is taken; "please don't stop or change a treatment" answers nothing."""
     assert not default_checker().assess(message).personal_advice
