@@ -27,7 +27,9 @@ _DEFINITION = re.compile(
     r"|^\s*what\s+(?:kind|type|sort|class)\s+of\s+\w+\s+(?:is|are)\b"
     # what it is, by its kind: "what class is rinvoq in", "rinvoq drug class", "are they the same type?"
     r"|^\s*what\s+(?:kind|type|sort|class|group|category|family)\s+(?:is|are|does|do)\b"
-    r"|\b(?:kind|type|sort|class|group|category|family)\W*$",
+    r"|\b(?:kind|type|sort|class|group|category|family)\W*$"
+    # whether it is of a kind: "is dexamethasone a steroid?", "is xeljanz an immunomodulator"
+    r"|^\s*(?:is|are)\s+(?!(?:it|there|this|that|they|these|those|she|he)\b)[\w-]+\s+(?:a|an)\s+\w+",
     re.IGNORECASE,
 )
 # "what kind of drug is Enbrel" asks what it is; "what are examples of JAK inhibitors" asks for examples

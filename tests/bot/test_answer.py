@@ -418,3 +418,11 @@ def test_a_sentence_that_sets_the_scene_is_never_answered_in_place_of_the_questi
     assert bot.ask(scene).type == "answer"  # the pages speak of it...
     # ...but what is asked (alcohol) they never mention
     assert bot.ask(f"can I drink alcohol on thalidomide? {scene}").type == "no_answer"
+
+
+def test_whether_a_drug_is_of_a_kind_is_answered_with_what_the_kind_is(bot):
+    """ "is dexamethasone a steroid?" found only "Examples include: • Dexamethasone.", which does not
+    say of what; asked as what it is, the section's opening says what corticosteroids are."""
+    reply = bot.ask("is dexamethasone a steroid?")
+    assert reply.type == "answer"
+    assert "corticosteroids" in reply.segments[0].text.lower() and "dexamethasone" in reply.answer.lower()

@@ -59,6 +59,12 @@ def test_words_that_frame_a_question_are_not_its_subject(bot):
         ("what group does humira belong to", True),
         ("what types of biologics are there", False),
         ("which group of patients gets BCG", False),
+        # whether it is of a kind asks what it is; whether something exists or is safe does not
+        ("is dexamethasone a steroid?", True),
+        ("is xeljanz an immunomodulator", True),
+        ("is there a generic revlimid", False),
+        ("is it a problem if I miss a dose", False),
+        ("is thalidomide safe in pregnancy", False),
     ],
 )
 def test_a_definition_question_is_told_apart(bot, question, definition):
