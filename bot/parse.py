@@ -47,14 +47,15 @@ _ASKS = re.compile(
 )
 
 
-_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+# after a full stop and a space ("2.5 mg" is one), at a line break, or at a spaced dash
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*|\s+[-–—]+\s+")
 
 
 def the_sentence_that_asks(text: str) -> str | None:
     """The one sentence that asks, in a message of several where the others set the scene ("is
     dexamethasone a steroid? my dad takes it with his pomalyst"); None when no sentence, or more than
     one, asks, or the message is one sentence. A sentence asks as a clause does in ``scene_words``."""
-    sentences = [m.group().strip() for m in _SENTENCE.finditer(text) if len(m.group().split()) >= 2]
+    sentences = [s.strip() for s in _SENTENCE_BREAK.split(text) if len(s.split()) >= 2]
     asking = [s for s in sentences if _ASKS.match(s) or s.endswith("?")]
     return asking[0] if len(sentences) >= 2 and len(asking) == 1 else None
 

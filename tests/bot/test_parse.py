@@ -140,6 +140,9 @@ def test_a_misspelled_word_is_read_as_the_word_it_stands_for(bot):
         ("how does humira work? my daughter's doctor prescribed it", "how does humira work?"),
         ("My wife's on it now. What are the side effects of BCG?", "What are the side effects of BCG?"),
         ("she takes revlimid; is it a steroid", "is it a steroid"),
+        ("He just started Humira - what do biologics target?", "what do biologics target?"),
+        ("what is a t-cell? my mum asked", "what is a t-cell?"),  # a hyphen joins, a spaced dash breaks
+        ("he takes 2.5 mg of it. is that a normal dose?", "is that a normal dose?"),
         ("how does humira work?", None),  # one sentence: nothing sets the scene
         ("what is bcg? how is it given?", None),  # two questions: neither is cut off
         ("my feet are numb. my hands too.", None),  # nothing asked
