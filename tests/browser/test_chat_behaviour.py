@@ -507,3 +507,14 @@ def test_every_page_has_no_axe_violations_and_is_photographed(browser, live_serv
     shot(page, f"page-nojs-{size}")
     nojs.close()
     assert all(v == [] for v in results.values()), json.dumps(results, indent=1)
+
+
+def test_the_spoken_answer_keeps_its_sentences_apart(page, live_server, size):
+    """The screen reader's announcement reads each quoted sentence and list item apart: the text of the
+    answer's paragraphs run together read "...other drugs.These drugs can also cause..."."""
+    page.goto(live_server + "/")
+    reply = ask(page, "What are the side effects of lenalidomide?")
+    assert reply.locator(".text p, .text li").count() >= 2  # more than one block to keep apart
+    wait_until(page, "document.getElementById('announce').textContent.startsWith('Answer: ')")
+    spoken = page.locator("#announce").text_content()
+    assert not re.search(r"[a-z][.:][A-Z•]", spoken), spoken

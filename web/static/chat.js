@@ -447,7 +447,9 @@
   function plain(card) {
     var text = card.querySelector(".text");
     var notice = card.querySelector(".notice");
-    var words = (notice ? notice.textContent + " " : "") + (text ? text.textContent : card.textContent);
+    // innerText keeps paragraphs and list items apart ("...drugs. These drugs"; textContent runs them on)
+    var body = text || card;
+    var words = (notice ? notice.textContent + " " : "") + (body.innerText || body.textContent);
     return words.replace(/\[\d+\]/g, "").replace(/\s+/g, " ").trim();
   }
 
