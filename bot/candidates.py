@@ -58,6 +58,8 @@ _FIRST_VERB = re.compile(
     r"helps?|stimulates?|reduces?|blocks?|targets?|prevents?|limits?|lessens?)\b",
     re.IGNORECASE,
 )
+# where a clause with a subject of its own may start: "Thalomid treats X; while Revlimid treats Y"
+_CLAUSE_START = re.compile(r";\s*|\s+(?:while|whereas)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,9 @@ class Candidate:
     unit: Unit
     features: dict[str, float]
     score: float = 0.0  # the ranker's probability, set by the select stage
-    other_drug: bool = False  # its passage speaks of another drug than the one asked about (``_about_other_drug``)
+    # its passage speaks of another drug than the one asked about (``_about_other_drug``), or it opens on
+    # one (``led_by_another_drug``)
+    other_drug: bool = False
     # a list item that says nothing but what the question names ("• Prednisolone."): 1 when those are only
     # names of an asked drug ("• Tofacitinib (Xeljanz®)"), 0.5 for other asked words ("• Diarrhea"), else 0
     names_only: float = 0.0
@@ -297,6 +301,17 @@ def _about_other_drug(
     return not drug_terms.isdisjoint(context) or (not drug_terms.isdisjoint(page) and not on_page)
 
 
+def led_by_another_drug(text: str, asked: frozenset[str], drug_terms: frozenset[str], analyzer: Any) -> bool:
+    """The sentence is about another drug: it opens on one, and none of its clauses opens on the drug
+    asked about. "Pomalyst is a prescription medicine, taken along with the medicine dexamethasone..."
+    says nothing of dexamethasone's side effects; "Thalomid treats multiple myeloma ...; while Revlimid
+    treats ... myelodysplastic syndromes" answers of Revlimid in its second clause."""
+    openings = [frozenset(analyzer.terms(opening(c))) for c in _CLAUSE_START.split(text) if c.strip()]
+    if not asked or not openings or drug_terms.isdisjoint(openings[0]):
+        return False
+    return all(asked.isdisjoint(o) for o in openings)
+
+
 def _cover(words: tuple[Word, ...], terms: frozenset[str]) -> float:
     total = sum(w.weight for w in words)
     if not total:
@@ -448,7 +463,8 @@ def gather(
             names_only = 0.0
             if unit.item and own and own <= asked_terms:
                 names_only = 1.0 if own <= drug_names else 0.5
-            items.append(Candidate(unit, features, other_drug=other_drug, names_only=names_only))
+            about_another = other_drug or led_by_another_drug(unit.text, drug_names, drug_terms, index.analyzer)
+            items.append(Candidate(unit, features, other_drug=about_another, names_only=names_only))
     if dense is not None and asked_tokens is not None:
         matches = dense.late_matches(asked_tokens.vectors, [c.unit.rows for c in items])
         if matches.size:

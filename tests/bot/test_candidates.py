@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.candidates import MAX_RUN, PassageFacts, _defines
+from bot.candidates import MAX_RUN, PassageFacts, _defines, led_by_another_drug
 from bot.passages import ANAPHORA
 
 
@@ -84,3 +84,24 @@ def test_a_passage_naming_one_of_two_asked_drugs_is_not_about_another_drug():
     # a passage that names no drug, on a page that names an asked one, speaks of the class
     assert not _about_other_drug((dex, poma), frozenset({"given", "aspirin"}), steroid_page, drugs)
     assert _about_other_drug((poma,), frozenset({"given"}), frozenset({"humira"}), drugs)
+
+
+def test_a_sentence_that_opens_on_another_drug_is_about_that_drug(bot):
+    analyzer, drugs = bot.index.analyzer, bot.index.expander.drug_terms
+
+    def led(text: str, asked: str) -> bool:
+        return led_by_another_drug(text, frozenset(analyzer.terms(asked)), drugs, analyzer)
+
+    pomalyst = "Pomalyst is a prescription medicine, taken along with the medicine dexamethasone, used to treat adults."
+    assert led(pomalyst, "dexamethasone")  # named only as what it is taken with
+    assert not led(pomalyst, "pomalyst")
+    both = "Thalomid treats multiple myeloma; while Revlimid treats myelodysplastic syndromes."
+    assert led(both, "pomalyst") and not led(both, "revlimid")  # a clause of its own opens on Revlimid
+    assert not led("Thalidomide (Thalomid), lenalidomide (Revlimid), and pomalidomide are iMiDs.", "lenalidomide")
+    assert not led("These drugs can cause blood clots.", "lenalidomide")  # opens on no drug
+    assert not led(pomalyst, "")  # nothing asked of a drug
+
+
+def test_another_drugs_side_effects_are_never_quoted_for_a_drug_it_is_taken_with(bot):
+    reply = bot.ask("what are the side effects of dexamethasone?")
+    assert not any(s.text.startswith("Pomalyst is") for s in reply.segments)
