@@ -137,6 +137,20 @@ def test_a_symptom_with_no_one_named_is_only_a_mention_for_the_patterns():
 
 
 @pytest.mark.parametrize(
+    "message, kind",
+    [("want to die", "crisis"), ("dont want to be here anymore", "crisis"), ("took 10 of my pills", "poison")],
+)
+def test_a_message_that_drops_its_i_still_names_someone(message, kind):
+    """ "want to die" is said by someone, as "I want to die" is: a message that opens on a verb a person
+    says of themselves has dropped its "I". A look-up opens on a noun and names no one."""
+    checker = default_checker()
+    assessment = checker.assess(message)
+    assert assessment.person and assessment.urgent_kind == kind
+    assert not checker.assess("suicide risk revlimid").person
+    assert not checker.assess("wanting to know about bcg").person
+
+
+@pytest.mark.parametrize(
     "message",
     ["my dad is starting thalidomide, how is it taken", "We read the leaflet. What would the signs of a clot be"],
 )
