@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import fold
+from .analysis import Analyzer, fold
 from .dense import BULLET, is_nested, passage_sentences
 from .encoder import Encoder
 from .index import Index, heading_terms, title_terms
@@ -301,7 +301,7 @@ def _about_other_drug(
     return not drug_terms.isdisjoint(context) or (not drug_terms.isdisjoint(page) and not on_page)
 
 
-def led_by_another_drug(text: str, asked: frozenset[str], drug_terms: frozenset[str], analyzer: Any) -> bool:
+def led_by_another_drug(text: str, asked: frozenset[str], drug_terms: frozenset[str], analyzer: Analyzer) -> bool:
     """The sentence is about another drug: it opens on one, and none of its clauses opens on the drug
     asked about. "Pomalyst is a prescription medicine, taken along with the medicine dexamethasone..."
     says nothing of dexamethasone's side effects; "Thalomid treats multiple myeloma ...; while Revlimid
