@@ -518,3 +518,13 @@ def test_the_spoken_answer_keeps_its_sentences_apart(page, live_server, size):
     wait_until(page, "document.getElementById('announce').textContent.startsWith('Answer: ')")
     spoken = page.locator("#announce").text_content()
     assert not re.search(r"[a-z][.:][A-Z•]", spoken), spoken
+
+
+def test_an_emergency_alone_leaves_no_stale_status_behind(page, live_server, size):
+    """The card speaks for itself (role=alert); the status line must not go on saying "Looking that up…"."""
+    page.goto(live_server + "/")
+    reply = ask(page, EMERGENCY)
+    assert "urgent" in (reply.get_attribute("class") or "")
+    wait_until(page, "!document.querySelector('.msg.pending')")
+    page.wait_for_timeout(200)  # past the announcer's own delay
+    assert "Looking that up" not in (page.locator("#announce").text_content() or "")

@@ -109,9 +109,11 @@
     node.appendChild(document.createTextNode(text.slice(pos)));
     return node;
   }
-  function announce(text) {
+  var announcing = null;
+  function announce(text) { // "" clears the live region, and cancels a line still on its way
+    clearTimeout(announcing);
     announcer.textContent = "";
-    setTimeout(function () { announcer.textContent = text; }, 60);
+    if (text) announcing = setTimeout(function () { announcer.textContent = text; }, 60);
   }
   function publisherLabel(c) { return c.publisher || "publisher not named"; }
   function dateLabel(c) { return c.reviewed ? "reviewed " + c.reviewed : "date unknown"; }
@@ -428,7 +430,8 @@
     if (reply.type === "urgent") {
       reveal(first); // an emergency is always brought fully into view; its card (role=alert) speaks for itself
       hidePill();
-      if (nodes[1]) announce("Answer: " + plain(nodes[1]));
+      // with no answer beside it, "Looking that up…" must not stay in the live region
+      announce(nodes[1] ? "Answer: " + plain(nodes[1]) : "");
     } else {
       if (following) {
         // the turn's top, unless a long question would push the answer's first line out of view
