@@ -234,6 +234,11 @@ class PassageFacts:
             for u in self.units(pid)
         ]
 
+    def clause_openings(self, pid: int) -> list[tuple[frozenset[str], ...]]:
+        """Per unit, the terms each of its clauses opens on (``clause_openings``)."""
+        analyzer = self.index.analyzer
+        return self._cached("openings", pid, lambda p: [clause_openings(u.text, analyzer) for u in self.units(p)])
+
     def unit_term_ids(self, pid: int) -> list[np.ndarray]:
         """Index term ids of each unit with its heading, for the word-vector comparison."""
         return self._cached("unit_ids", pid, self._unit_term_ids)
@@ -301,12 +306,19 @@ def _about_other_drug(
     return not drug_terms.isdisjoint(context) or (not drug_terms.isdisjoint(page) and not on_page)
 
 
-def led_by_another_drug(text: str, asked: frozenset[str], drug_terms: frozenset[str], analyzer: Analyzer) -> bool:
+def clause_openings(text: str, analyzer: Analyzer) -> tuple[frozenset[str], ...]:
+    """The terms each clause of a sentence opens on (``opening``), a clause with a subject of its own
+    starting at a semicolon or a "while"."""
+    return tuple(frozenset(analyzer.terms(opening(c))) for c in _CLAUSE_START.split(text) if c.strip())
+
+
+def led_by_another_drug(
+    openings: tuple[frozenset[str], ...], asked: frozenset[str], drug_terms: frozenset[str]
+) -> bool:
     """The sentence is about another drug: it opens on one, and none of its clauses opens on the drug
     asked about. "Pomalyst is a prescription medicine, taken along with the medicine dexamethasone..."
     says nothing of dexamethasone's side effects; "Thalomid treats multiple myeloma ...; while Revlimid
     treats ... myelodysplastic syndromes" answers of Revlimid in its second clause."""
-    openings = [frozenset(analyzer.terms(opening(c))) for c in _CLAUSE_START.split(text) if c.strip()]
     if not asked or not openings or drug_terms.isdisjoint(openings[0]):
         return False
     return all(asked.isdisjoint(o) for o in openings)
@@ -433,7 +445,9 @@ def gather(
         named = facts.named_source(pid)
         other_drug = _about_other_drug(drugs, context, facts.page_terms(pid), drug_terms)
         units = facts.units(pid)
-        for unit, ids, own in zip(units, facts.unit_term_ids(pid), facts.item_terms(pid)):
+        for unit, ids, own, openings in zip(
+            units, facts.unit_term_ids(pid), facts.item_terms(pid), facts.clause_openings(pid)
+        ):
             around = unit.terms | heading
             exact = np.array([bool(w.terms & around) for w in subjects], dtype=bool)
             closeness = exact.astype(np.float64)
@@ -463,7 +477,7 @@ def gather(
             names_only = 0.0
             if unit.item and own and own <= asked_terms:
                 names_only = 1.0 if own <= drug_names else 0.5
-            about_another = other_drug or led_by_another_drug(unit.text, drug_names, drug_terms, index.analyzer)
+            about_another = other_drug or led_by_another_drug(openings, drug_names, drug_terms)
             items.append(Candidate(unit, features, other_drug=about_another, names_only=names_only))
     if dense is not None and asked_tokens is not None:
         matches = dense.late_matches(asked_tokens.vectors, [c.unit.rows for c in items])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.candidates import MAX_RUN, PassageFacts, _defines, led_by_another_drug
+from bot.candidates import MAX_RUN, PassageFacts, _defines, clause_openings, led_by_another_drug
 from bot.passages import ANAPHORA
 
 
@@ -90,7 +90,7 @@ def test_a_sentence_that_opens_on_another_drug_is_about_that_drug(bot):
     analyzer, drugs = bot.index.analyzer, bot.index.expander.drug_terms
 
     def led(text: str, asked: str) -> bool:
-        return led_by_another_drug(text, frozenset(analyzer.terms(asked)), drugs, analyzer)
+        return led_by_another_drug(clause_openings(text, analyzer), frozenset(analyzer.terms(asked)), drugs)
 
     pomalyst = "Pomalyst is a prescription medicine, taken along with the medicine dexamethasone, used to treat adults."
     assert led(pomalyst, "dexamethasone")  # named only as what it is taken with
