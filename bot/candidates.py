@@ -52,6 +52,8 @@ _GLOSSARY_ITEM = re.compile(r"\n• ([^(\n]{1,80}) \((?=[a-z])[^)\s]+(?:\s+[^)\s
 # "... and neuropathy (painful nerve damage)": a term explained in a bracket mid-sentence
 _GLOSSED_TERM = re.compile(r"\b([A-Za-z][\w-]*) \((?=[a-z])[^)\s]+(?:\s+[^)\s]+){2,}\)")
 _SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")
+# the word after a possessive names the asker's own people and things ("my son", "his capsules")
+_OWNED_WORD = re.compile(r"\b(?:my|his|her|our|their|your)\s+([A-Za-z0-9]+)", re.IGNORECASE)
 # where a sentence's subject ends: its first verb ("Pomalyst is", "Thalomid treats", "They can")
 _FIRST_VERB = re.compile(
     r"\b(?:is|are|was|were|can|could|may|might|will|should|has|have|had|do|does|treats?|causes?|works?|"
@@ -367,15 +369,23 @@ class QuestionTokens:
     words: tuple[str, ...]
     drug: np.ndarray  # bool per token
 
-    def asked_of_the_drug(self, unknown: frozenset[str] = frozenset()) -> np.ndarray:
+    def asked_of_the_drug(self, context: frozenset[str] = frozenset()) -> np.ndarray:
         """The tokens that say what is asked of the drug: all but its name ("side effects" of "side effects
-        of pomalidomide") and the words the pages never use, which no sentence can match and which the
-        unknown-word features weigh ("son" of "my son is on humira, what is it"). With no other word,
-        the question asks for the drug itself ("what is humira")."""
-        rest = ~self.drug & np.array([w not in unknown for w in self.words], dtype=bool)
+        of pomalidomide") and the asker's context, words the pages never use that name the asker's own
+        people and things ("son" of "my son is on humira, what is it"). With no other word, the question
+        asks for the drug itself ("what is humira"). Another word the pages never use is asked, and no
+        sentence matching it says they do not answer ("drive" of "is it safe to drive on thalidomide")."""
+        rest = ~self.drug & np.array([w not in context for w in self.words], dtype=bool)
         if rest.any():
             return rest
         return self.drug if self.drug.any() else np.ones(len(self.drug), dtype=bool)
+
+
+def askers_context(question: ParsedQuestion) -> frozenset[str]:
+    """The question's words the pages never use that follow a possessive: who and what the asker speaks
+    of ("my son", "his grandkids"), not what is asked."""
+    owned = {fold(m.group(1)) for m in _OWNED_WORD.finditer(question.text)}
+    return frozenset(w.text for w in question.words if not w.known and w.text in owned)
 
 
 def question_tokens(question: ParsedQuestion, index: Index, encoder: Encoder) -> QuestionTokens:
@@ -484,8 +494,7 @@ def gather(
         if matches.size:
             filled = np.isfinite(matches).all(0)
             late = np.where(filled, matches.mean(0), 0.0)
-            unknown = frozenset(w.text for w in question.words if not w.known)
-            rest = matches[asked_tokens.asked_of_the_drug(unknown)]
+            rest = matches[asked_tokens.asked_of_the_drug(askers_context(question))]
             late_rest = np.where(filled, rest.mean(0), 0.0)
             for c, whole, asked in zip(items, late, late_rest):
                 c.features["late"] = float(whole)

@@ -402,7 +402,7 @@ def test_a_first_sentence_that_names_the_drug_late_keeps_its_place(bot):
     "question, scene",
     [
         ("how does humira work?", "my daughter's gastroenterologist prescribed it in february"),
-        ("what is enbrel?", "my wife's rheumatologist recommended it after her appointment on tuesday"),
+        ("what is xeljanz?", "my sister's dermatologist wants her to try it for eczema"),
     ],
 )
 def test_a_question_is_answered_though_the_next_sentence_sets_the_scene(bot, question, scene):

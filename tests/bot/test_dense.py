@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from bot.candidates import PassageFacts, question_tokens
+from bot.candidates import PassageFacts, askers_context, question_tokens
 from bot.conversation import Context
 from bot.dense import BULLET, DenseIndex, build_arrays, passage_sentences
 from bot.encoder import TokenStates
@@ -201,11 +201,12 @@ def test_what_is_asked_of_a_drug_is_its_question_without_the_drug_name(bot):
     assert naming and all(rest[i] < whole[i] for i in naming)  # a sentence naming the drug matches it best
 
 
-def test_a_word_the_pages_never_use_is_not_what_is_asked_of_the_drug(bot):
-    """"my son is on humira, what is it": no sentence can match "son", and the unknown-word features
-    weigh it; what is asked of Humira is then Humira itself, as in "what is humira"."""
+def test_the_askers_own_people_are_not_what_is_asked_of_the_drug(bot):
+    """"my son is on humira, what is it": "son" follows a possessive and the pages never use it; it is the
+    asker's context, and what is asked of Humira is Humira itself, as in "what is humira"."""
     question = bot.parse("my son is on humira, what is it")
     assert [w.text for w in question.words if not w.known] == ["son"]
+    assert askers_context(question) == {"son"}
     tokens = question_tokens(question, bot.index, bot.encoder)
     assert tokens.words == ("son", "humira") and tokens.drug.tolist() == [False, True]
     assert tokens.asked_of_the_drug(frozenset({"son"})).tolist() == [False, True]
@@ -216,3 +217,21 @@ def test_a_word_the_pages_never_use_is_not_what_is_asked_of_the_drug(bot):
     assert np.allclose([c.features["late_rest"] for c in candidates.items], on_the_drug, atol=1e-6)
     given = question_tokens(bot.parse("my son is on humira, how is it given"), bot.index, bot.encoder)
     assert given.asked_of_the_drug(frozenset({"son"})).tolist() == [False, False, True]  # "given" is asked
+
+
+def test_a_word_the_pages_never_use_is_asked_when_it_is_not_the_askers_own(bot):
+    """"is it safe to drive on thalidomide": no page speaks of driving, and no possessive makes "drive"
+    context; it stays among what is asked, so no sentence on thalidomide matches all that is asked."""
+    question = bot.parse("is it safe to drive on thalidomide")
+    assert "drive" in [w.text for w in question.words if not w.known]
+    assert askers_context(question) == frozenset()
+    tokens = question_tokens(question, bot.index, bot.encoder)
+    asked = tokens.asked_of_the_drug(askers_context(question))
+    assert "drive" in [w for w, a in zip(tokens.words, asked) if a]
+    candidates = bot.understand("is it safe to drive on thalidomide", Context()).candidates
+    rows = [c.unit.rows for c in candidates.items]
+    rest = bot.index.dense.late_scores(tokens.vectors[asked], rows)
+    assert np.allclose([c.features["late_rest"] for c in candidates.items], rest, atol=1e-6)
+    known_only = bot.index.dense.late_scores(tokens.vectors[asked & (np.array(tokens.words) != "drive")], rows)
+    assert max(rest) < max(known_only)  # the unmatched word pulls every sentence's reading down
+    assert askers_context(bot.parse("my husband is on revlimid, what are the side effects")) == {"husband"}
