@@ -66,6 +66,11 @@ URGENT = [
     ("I won't be around much longer so why bother refilling", "crisis"),
     ("I looked up how much prednisone would be lethal", "crisis"),
     ("I just want to fall asleep and never wake up", "crisis"),
+    # said in passing, beside an ordinary question: others better off, not being here, a wish for it to end
+    ("my kids will all be better off when I'm gone", "crisis"),
+    ("I won't be here by christmas anyway, so who cares about refills", "crisis"),
+    ("does it matter if I skip a dose, it doesn't matter, I won't be around", "crisis"),
+    ("I just want the pain to end for good", "crisis"),
     ("been cutting myself again", "crisis"),  # a reflexive pronoun names the person
     # medication errors Poison Control takes: a dose taken again, the wrong schedule, someone else's pills
     ("I took my lenalidomide, then took it again after lunch", "poison"),
@@ -98,6 +103,7 @@ NOT_URGENT = [
     "I take it twice a day with food",  # a schedule, not a double dose
     "I have taken two doses of the shingles vaccine so far, is that enough",  # a course, asked about
     "my temp is 37.2 and I feel fine",  # a normal temperature
+    "I won't be around next week, can I collect my revlimid early?",  # away, not gone
     "my dog ate my homework",  # a child or pet, but no medicine
     "my son picked up my revlimid from the pharmacy",  # fetched, not swallowed
     "what if my cat licked some imiquimod cream",  # supposed
