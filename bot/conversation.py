@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .analysis import fold, words
+from .analysis import fold, frame_words, words
 from .sealing import Sealer
 
 CONTEXT_PURPOSE = "bot.context.v2"
@@ -21,6 +21,11 @@ DEFAULT_TOKEN_MAX_AGE = 4 * 3600
 MAX_CONTEXT_CHARS = 2048
 MAX_TOPIC_WORDS = 8
 FOLLOW_UP_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "one", "ones"})
+# "is it safe to", "it's normal that": an "it" that stands for the clause after the judgement ("safe",
+# "normal", the question-framing words that judge), not for the last topic. "Likely to" keeps its "it" as
+# the subject ("is it likely to cause clots"), and a participle ("is it given to children") is no judgement.
+_AS_IT_IS = frozenset({"is", "was", "isn't", "isnt", "wasn't", "wasnt", "would", "will"})
+_JUDGED_CLAUSE = frozenset({"to", "that", "if", "for"})
 # "what about X", "and X?", and the same asked again of X: "same for X", "same risk with X", "is it the same with X"
 _WHAT_ABOUT = re.compile(
     r"^\s*(?:what|how)\s+about\b|^\s*and\s+(?:what\s+about\s+)?|^\s*(?:(?:is|are)\s+(?:it|that|they)\s+)?(?:the\s+)?same\b"
@@ -87,6 +92,30 @@ def _word_list(value: object) -> bool:
     )
 
 
+def _standing_for_a_clause(in_order: list[str]) -> set[int]:
+    """Where "it" is the one of "is it safe to ..." or "it's normal that ...": "is it" or "it is/'s",
+    then (after at most one word: "really") a judging word of the question, then a clause; with the
+    "that" opening the clause, which is no pronoun either."""
+    judging = frame_words()
+    found: set[int] = set()
+    for at, word in enumerate(in_order):
+        if word != "it":
+            continue
+        if at > 0 and in_order[at - 1] in _AS_IT_IS:
+            after = at + 1
+        elif in_order[at + 1 : at + 2] in (["is"], ["s"], ["was"]):
+            after = at + 2
+        else:
+            continue
+        for judged in (after, after + 1):
+            if judged + 1 < len(in_order) and in_order[judged] in judging and in_order[judged + 1] in _JUDGED_CLAUSE:
+                verdict, clause = in_order[judged], in_order[judged + 1]
+                if not verdict.endswith(("ed", "en", "ing")) and not (verdict == "likely" and clause == "to"):
+                    found |= {at, judged + 1}
+                break
+    return found
+
+
 def resolve(
     question: str,
     context: Context,
@@ -117,7 +146,8 @@ def resolve(
     # a pronoun after a drug the message names stands for that drug: "imiquimod cream, how often do I put
     # it on" after a prednisone question asks of imiquimod ("can I take it with imiquimod" still points back)
     in_order = words(question)
-    pronoun_at = next((i for i, w in enumerate(in_order) if w in FOLLOW_UP_PRONOUNS), None)
+    not_pronouns = _standing_for_a_clause(in_order)
+    pronoun_at = next((i for i, w in enumerate(in_order) if w in FOLLOW_UP_PRONOUNS and i not in not_pronouns), None)
     own_drug_at = next((i for i, w in enumerate(in_order) if w in subject_words and is_drug(w)), None)
     points_back = pronoun_at is not None and (own_drug_at is None or pronoun_at < own_drug_at)
     if (not subject_words and asks) or points_back:

@@ -236,6 +236,32 @@ def test_a_pronoun_after_the_drug_a_question_names_stands_for_that_drug():
     assert resolve("how often do i put it on", before, [], ["often"], True, is_drug).follow_up
 
 
+def test_the_it_of_is_it_safe_to_does_not_point_back():
+    """ "is it safe to drive on thalidomide" after a Humira question was read as a follow-up about Humira
+    and refused under "About: humira": its "it" stands for the driving, not for the last topic. An "it"
+    later in the message still points back, and "likely to" and a participle keep theirs."""
+    from bot.conversation import resolve
+
+    before = Context(("humira",), ("side", "effects"), 1)
+    is_drug = {"humira", "thalidomide"}.__contains__
+    for own in ("is it safe to drive on thalidomide", "it's normal that my hair thins on thalidomide"):
+        read = resolve(own, before, ["thalidomide"], ["safe"], True, is_drug)
+        assert not read.follow_up and "humira" not in read.text
+    for back in (
+        "is it ok to take it with thalidomide",
+        "is it likely to react with thalidomide",
+        "is it given to people on thalidomide",
+    ):
+        read = resolve(back, before, ["thalidomide"], [], True, is_drug)
+        assert read.follow_up and read.about == ("humira",), back
+
+
+def test_a_new_question_put_as_is_it_safe_to_is_not_labelled_with_the_last_topic(bot):
+    first = bot.ask("what is humira")
+    second = bot.ask("is it safe to drive on thalidomide", first.context)
+    assert second.follow_up_topic is None or "humira" not in second.follow_up_topic.lower()
+
+
 @pytest.mark.parametrize(
     "message", ["same risk with revlimid", "is it the same with revlimid?", "what about revlimid?"]
 )
