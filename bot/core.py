@@ -24,7 +24,7 @@ from .choose import (
 )
 from .conversation import FOLLOW_UP_PRONOUNS, MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .encoder import Encoder, shared_encoder
-from .errors import InputError
+from .errors import InputError, MessageTooLong
 from .index import BuildConfig, Index
 from .parse import ParsedQuestion, parse, specificity, the_sentence_that_asks
 from .privacy import index_vocabulary
@@ -49,6 +49,18 @@ _DISCOURSE_OPENER = re.compile(r"^\W*(?:(?:so|and|but|ok|okay|well|then|right|al
 _TO_THE_BOT = frozenset({"you", "your", "yourself", "u"})  # "what can you do?" asks about the bot
 _THANKS = frozenset({"thanks", "thank", "thx", "ty", "cheers"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# how much of an over-long message is still read for an emergency (the web's request limit is 64 KB)
+LONGEST_READ_FOR_EMERGENCY = 65536
+
+
+def _readable(message: object) -> str:
+    """The message as text, control characters blanked; an error for a non-string or an empty one."""
+    if not isinstance(message, str):
+        raise InputError("message must be a string")
+    message = _CONTROL.sub(" ", message.encode("utf-8", "replace").decode("utf-8")).strip()
+    if not message:
+        raise InputError("message is empty: type a question")
+    return message
 
 
 @dataclass(frozen=True)
@@ -125,14 +137,10 @@ class Bot:
 
     # -- input ---------------------------------------------------------------------------------
     def clean_message(self, message: object) -> str:
-        if not isinstance(message, str):
-            raise InputError("message must be a string")
-        message = _CONTROL.sub(" ", message.encode("utf-8", "replace").decode("utf-8")).strip()
-        if not message:
-            raise InputError("message is empty: type a question")
+        message = _readable(message)
         limit = self.settings["MAX_MESSAGE_CHARS"]
         if len(message) > limit:
-            raise InputError(f"message is {len(message)} characters; the limit is {limit}")
+            raise MessageTooLong(f"message is {len(message)} characters; the limit is {limit}")
         return message
 
     # -- search ------------------------------------------------------------------------------
@@ -421,9 +429,11 @@ class Bot:
         for question in (WARM_UP_QUESTION, ADVICE_QUERY):
             self.ask(question)
 
-    def urgent_only(self, message: str) -> Answer | None:
-        """The emergency card alone, or None: needs no index, so it answers while the index is down."""
-        urgency = self.urgency.assess(self.clean_message(message))
+    def urgent_only(self, message: object) -> Answer | None:
+        """The emergency card alone, or None: needs no index, so it answers while the index is down. A
+        message over the length limit is read too (up to LONGEST_READ_FOR_EMERGENCY characters): it is
+        turned away as too long, but an emergency in it is not."""
+        urgency = self.urgency.assess(_readable(message)[:LONGEST_READ_FOR_EMERGENCY])
         return self._urgent(urgency, Context(), None) if urgency.level == "card" else None
 
     def _urgent(self, urgency: Urgency, previous: Context, rest: Answer | None) -> Answer:

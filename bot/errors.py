@@ -8,6 +8,7 @@ Every exception carries an HTTP-style ``status`` so one handler (CLI or web) can
     ├── IndexStateError       the saved index is missing, truncated or stale and cannot be used; status 503
     ├── ModelError            the sentence model is missing or its weights fail the pinned hash; status 503
     └── InputError            a request is unusable (empty, too long, wrong type); status 400
+        ├── MessageTooLong    a message is over MAX_MESSAGE_CHARS (still read for an emergency); status 400
         └── PayloadTooLarge   a request body is over the size limit; status 413
 """
 
@@ -41,6 +42,10 @@ class ModelError(BotError):
 
 
 class InputError(BotError):
+    status = 400
+
+
+class MessageTooLong(InputError):
     status = 400
 
 

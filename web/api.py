@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
-from bot.errors import InputError
+from bot.errors import InputError, MessageTooLong
 
 from .engine import answer_or_urgent, get_bot, get_store, index_ready
 from .jsonbody import json_body
@@ -27,8 +27,13 @@ def chat():
     if context is not None and not isinstance(context, str):
         context = None  # a malformed context degrades to no context
     bot = get_bot()
-    message = bot.clean_message(data["message"])
-    urgent = bot.urgent_only(message)  # before the rate limit: an emergency is never turned away
+    urgent = bot.urgent_only(data["message"])  # before the length check and the rate limit: an emergency
+    try:  # is never turned away
+        message = bot.clean_message(data["message"])
+    except MessageTooLong:
+        if urgent is None:
+            raise
+        return jsonify(urgent.to_dict())
     if not within_budget():
         if urgent is not None:
             return jsonify(urgent.to_dict())
@@ -96,7 +101,7 @@ def openapi_document(max_chars: int) -> dict[str, Any]:
     errors = {
         str(code): {"description": text, "content": {"application/json": {"schema": error}}}
         for code, text in (
-            (400, "Unusable request"),
+            (400, "Unusable request (a message over the length limit that tells of an emergency gets 200, urgent)"),
             (413, "Body too large"),
             (415, "Not JSON"),
             (429, "Rate limited; names the emergency number (urgent messages are still answered)"),
@@ -171,7 +176,13 @@ def openapi_document(max_chars: int) -> dict[str, Any]:
                             "required": ["message"],
                             "additionalProperties": False,
                             "properties": {
-                                "message": {"type": "string", "minLength": 1, "maxLength": max_chars},
+                                "message": {
+                                    "type": "string",
+                                    "minLength": 1,
+                                    "maxLength": max_chars,
+                                    "description": "Longer messages get 400, unless they tell of an emergency: "
+                                    "those get the urgent reply alone.",
+                                },
                                 "context": {"type": "string", "nullable": True},
                             },
                         }

@@ -43,6 +43,20 @@ def test_long_message_and_huge_body(client, app):
     assert huge.status_code == 413 and huge.get_json()["error"]["status"] == 413
 
 
+def test_an_emergency_in_a_message_over_the_length_limit_is_not_turned_away(client, app):
+    """A long message whose emergency comes last was refused as too long, with no number. It still gets
+    400 when calm; told of an emergency, it gets the urgent reply alone."""
+    limit = app.config["MAX_MESSAGE_CHARS"]
+    story = "I have been on revlimid since spring and wanted to ask about a few things. " * (limit // 70)
+    assert len(story) > limit
+    calm = client.post("/api/chat", json={"message": story})
+    assert calm.status_code == 400 and "limit" in calm.get_json()["error"]["message"]
+    urgent = client.post("/api/chat", json={"message": story + " Right now I have crushing chest pain."})
+    reply = urgent.get_json()
+    assert urgent.status_code == 200 and reply["type"] == "urgent" and "911" in reply["answer"]
+    assert reply["citations"] == []  # the message is not answered beyond its emergency
+
+
 @pytest.mark.parametrize("context", ["forged.token", 123, ["x"], {"s": []}, "A" * 5000])
 def test_forged_context_degrades_to_no_context(client, context):
     response = client.post("/api/chat", json={"message": "How is it given?", "context": context})

@@ -62,6 +62,19 @@ def test_empty_form_message_is_a_clear_error(client):
     assert response.status_code == 400 and "empty" in response.get_data(as_text=True)
 
 
+def test_an_emergency_in_a_form_message_over_the_length_limit_is_answered(client, app):
+    """Without the page's script the textarea's limit may not hold; a calm message over it is a clear
+    error, and one that tells of an emergency gets the emergency reply."""
+    story = "my mum is on pomalyst and I keep notes on everything for her doctor. " * 20
+    assert len(story) > app.config["MAX_MESSAGE_CHARS"]
+    calm = client.post("/", data={"message": story})
+    assert calm.status_code == 400 and "limit" in calm.get_data(as_text=True)
+    html = client.post("/", data={"message": story + " now she has collapsed and is not breathing"}).get_data(
+        as_text=True
+    )
+    assert 'class="msg bot urgent"' in html and 'href="tel:911"' in html
+
+
 def test_urgent_reply_page_puts_tel_links_first(client):
     html = client.post("/", data={"message": "I have chest pain and can't breathe"}).get_data(as_text=True)
     reply = html[html.index('class="msg bot urgent"') :]
