@@ -375,6 +375,27 @@ def test_a_paste_longer_than_a_question_says_what_was_left_out(page, live_server
     assert error.is_visible() and str(limit) in error.inner_text()
 
 
+def test_an_emergency_in_the_part_of_a_paste_left_out_still_gets_the_card(page, live_server, size):
+    """The box keeps the first part of a long paste; the server reads the whole of it for an emergency,
+    and the card comes at once. A calm paste brings only the note (above)."""
+    page.goto(live_server + "/")
+    limit = int(page.locator("body").get_attribute("data-max-chars"))
+    page.locator("#message").focus()
+    page.evaluate(
+        """text => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            const paste = new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true});
+            document.getElementById("message").dispatchEvent(paste);
+        }""",
+        "I am on revlimid and I keep notes for my doctor. " * (limit // 48) + "Right now I have crushing chest pain.",
+    )
+    card = page.locator(".msg.bot.urgent")
+    card.wait_for(timeout=10000)
+    assert 'href="tel:911"' in card.inner_html()
+    assert page.locator("#send-error").is_visible()
+
+
 def test_suggestions_never_offer_a_question_already_asked(page, live_server, size):
     page.goto(live_server + "/")
     ask(page, QUESTIONS[0])

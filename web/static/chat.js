@@ -522,11 +522,27 @@
   // the box stops a long paste at its limit: say so, rather than drop the rest without a word
   box.addEventListener("paste", function (event) {
     var pasted = event.clipboardData ? event.clipboardData.getData("text") : "";
-    var kept = box.value.length - Math.abs(box.selectionEnd - box.selectionStart);
-    if (kept + pasted.length > maxChars) {
+    var start = Math.min(box.selectionStart, box.selectionEnd), end = Math.max(box.selectionStart, box.selectionEnd);
+    if (box.value.length - (end - start) + pasted.length > maxChars) {
       showSendError("Only the first " + maxChars + " characters fit in one question; the rest of what you pasted was left out.");
+      emergencyIn(box.value.slice(0, start) + pasted + box.value.slice(end));
     }
   });
+  // what was left out may tell of an emergency ("...right now I have crushing chest pain"): the server reads a
+  // message of any length for one, and a calm one comes back refused as too long, which the note says
+  function emergencyIn(whole) {
+    fetch("/api/chat", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ message: whole, context: state.context }) })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (reply) {
+        if (!reply || reply.type !== "urgent") return;
+        removeWelcome();
+        var item = { question: whole.slice(0, maxChars) + "…", turn: null };
+        item.turn = newTurn(item.question);
+        log.appendChild(item.turn);
+        answered(item, reply);
+      }, function () {});
+  }
   box.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
   });
