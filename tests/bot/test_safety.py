@@ -14,6 +14,10 @@ URGENT = [
     ("my son is having a seizure", "emergency"),
     ("my mom's face is drooping and her speech is slurred", "emergency"),
     ("I'm bleeding and it won't stop", "emergency"),
+    # an absent sign of life: its "not" is the emergency, not a denial of one
+    ("my husband is not breathing", "emergency"),
+    ("she is not responding", "emergency"),
+    ("my baby is not waking up", "emergency"),
     ("I took too many of my pills", "poison"),
     ("My toddler swallowed my lenalidomide capsules", "poison"),
     ("grandson ate one of my steroid tablets", "poison"),  # a count before the pills
@@ -104,6 +108,7 @@ NOT_URGENT = [
     "I have taken two doses of the shingles vaccine so far, is that enough",  # a course, asked about
     "my temp is 37.2 and I feel fine",  # a normal temperature
     "I won't be around next week, can I collect my revlimid early?",  # away, not gone
+    "what should I do if someone is not breathing",  # supposed
     "my dog ate my homework",  # a child or pet, but no medicine
     "my son picked up my revlimid from the pharmacy",  # fetched, not swallowed
     "what if my cat licked some imiquimod cream",  # supposed
