@@ -18,6 +18,7 @@ an item for a definition. Neither changes what is fitted.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from .analysis import Analyzer
@@ -29,6 +30,8 @@ from .parse import ParsedQuestion
 MAX_UNITS = 3
 MAX_ANSWER_WORDS = 120
 REPEAT_SHARE = 0.6  # of the shorter unit's words in the other: the two say the same
+# a sentence on one drug that does not name it: "Some people have severe skin reactions to this drug"
+_ONE_DRUG_UNNAMED = re.compile(r"\bth(?:is|at) (?:drug|medicine|medication)\b", re.IGNORECASE)
 QUESTION_FEATURES = (
     "top_logit",  # the ranker's logit for the best unit
     "top_cos",  # the best sentence cosine
@@ -303,6 +306,20 @@ def without_bare_names(selection: Selection, question: ParsedQuestion, facts: Pa
         u
         for u in selection.units
         if not (u.item and all((u.pid, span) in bare for span in u.spans if span != u.lead) and not explained(u))
+    )
+
+
+def without_unnamed_drugs(units: tuple[Unit, ...], question: ParsedQuestion, facts: PassageFacts) -> tuple[Unit, ...]:
+    """Applied after the decision, as ``without_bare_names``: a sentence on one drug that does not name it
+    ("Some people have severe skin reactions to this drug. Its side effects include...") is about the drug
+    its passage names. Asked of no drug by name ("side effects of steroids", "of JAK inhibitors"), it would
+    give that drug's side effects as the answer, so it is left out; with nothing else chosen, the question
+    is not answered. Asked of a drug, the other-drug rule keeps only passages that name it."""
+    if any(w.drug and w.known for w in question.subjects):
+        return units
+    drug_terms = facts.index.expander.drug_terms
+    return tuple(
+        u for u in units if not (_ONE_DRUG_UNNAMED.search(u.text) and not drug_terms.isdisjoint(facts.context(u.pid)))
     )
 
 

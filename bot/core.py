@@ -21,6 +21,7 @@ from .choose import (
     with_section_openers,
     with_the_drug_named,
     without_bare_names,
+    without_unnamed_drugs,
 )
 from .conversation import FOLLOW_UP_PRONOUNS, MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .encoder import Encoder, shared_encoder
@@ -281,7 +282,7 @@ class Bot:
         if not decision.answer:
             return self._no_answer(understood.refused_context, notice, understood.topic)
         parsed = understood.candidates.question
-        units = list(without_bare_names(selection, parsed, self.facts))
+        units = list(without_unnamed_drugs(without_bare_names(selection, parsed, self.facts), parsed, self.facts))
         if not units:  # only a list item naming the drug, for what else was asked ("side effects of Xeljanz")
             return self._no_answer(understood.refused_context, notice, understood.topic)
         if defines_subject(selection, parsed):  # "• Malaise (a feeling of ...)" says it: nothing need lead it in

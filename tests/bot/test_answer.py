@@ -426,3 +426,14 @@ def test_whether_a_drug_is_of_a_kind_is_answered_with_what_the_kind_is(bot):
     reply = bot.ask("is dexamethasone a steroid?")
     assert reply.type == "answer"
     assert "corticosteroids" in reply.segments[0].text.lower() and "dexamethasone" in reply.answer.lower()
+
+
+@pytest.mark.parametrize("asked", ["what are the side effects of steroids", "side effects of jak inhibitors"])
+def test_a_sentence_on_an_unnamed_drug_does_not_answer_for_a_class(bot, asked):
+    """ "Some people have severe skin reactions to this drug. Its side effects include..." is imiquimod's
+    (its passage names it). Asked of steroids or JAK inhibitors, it gave imiquimod's side effects as theirs;
+    asked of imiquimod, it still answers."""
+    reply = bot.ask(asked)
+    assert "this drug" not in reply.answer
+    own = bot.ask("what are the side effects of imiquimod")
+    assert own.type == "answer" and "this drug" in own.answer
