@@ -11,8 +11,9 @@ one list are shown together under their lead-in.
 ``answerable`` model, and says why not when they don't.
 
 After an answer is decided, ``without_bare_names`` drops a list item that only names what is asked when
-something else was asked of it, and ``with_section_openers`` puts the opening of its section before such
-an item for a definition. Neither changes what is fitted.
+something else was asked of it, ``without_unnamed_drugs`` drops a sentence on "this drug" when no drug
+was asked by name, and ``with_section_openers`` puts the opening of its section before such an item for
+a definition. None of them changes what is fitted.
 """
 
 from __future__ import annotations
