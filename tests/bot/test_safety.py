@@ -86,6 +86,17 @@ URGENT = [
     ("I'm on revlimid and running 38.6", "fever"),
     ("I'm burning up with chills on lenalidomide", "fever"),
     ("my thermometer says 101.2 and I'm on pomalyst", "fever"),
+    # a dose taken again because the first was forgotten, and a count "not" the usual one
+    ("forgot she'd already had her dex so she took another", "poison"),
+    ("took my pomalyst again tonight, forgot i had it at lunch", "poison"),
+    ("took my xeljanz at 8 and again now", "poison"),
+    ("took 4 olumiant not 2", "poison"),
+    # an age written short, and a verb left in its plain form by someone writing in a second language
+    ("my 2yo got into my revlimid", "poison"),
+    ("my daughter she swallow my tablet", "poison"),
+    # clinical shorthand, as helpline staff type it
+    ("pt on lenalidomide, haemoptysis since this morning", "emergency"),
+    ("caller's husband sats 86% and dropping", "emergency"),
 ]
 NOT_URGENT = [
     "Can lenalidomide cause blood clots?",
@@ -118,6 +129,10 @@ NOT_URGENT = [
     "I made a plan with my nurse for my next cycle",
     "how many doses would it take for xeljanz to work",
     "my dexamethasone dose went up to 40 mg",
+    "the dog didn't eat any of my pills, I counted them",  # a plain-form verb after a denial
+    "what if my toddler eats one of my capsules",  # supposed
+    "what is haemoptysis",  # a definition
+    "I took another look at my pill schedule",  # "took another", not a dose
 ]
 
 
