@@ -125,7 +125,7 @@ def test_embedding_from_an_allowed_origin_works_and_another_is_refused(browser, 
     page.goto(allowed)
     page.click("text=Ask our nurse bot")
     frame = page.frame_locator("#immunobot-frame")
-    frame.locator("#message").wait_for()
+    frame.locator("html[data-ready]").wait_for(state="attached")  # the widget's script has wired the form
     frame.locator("#message").fill("What is BCG?")
     frame.locator("#message").press("Enter")
     frame.locator(".msg.bot").wait_for()

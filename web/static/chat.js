@@ -582,4 +582,5 @@
   }
 
   restore();
+  root.dataset.ready = "true"; // the page is wired: a message sent from now on is sent by this script
 })();
