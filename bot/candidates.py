@@ -48,7 +48,7 @@ MAX_RUN = 3  # sentences in one unit: the one that names the subject and those a
 _DEFINING_VERB = re.compile(r"\b(?:is|are|refers?|means?|include|includes|consist|consists)\b", re.IGNORECASE)
 # "• Malaise (a feeling of weakness ...)": a list item that explains its term in a bracket; a bracket of
 # one or two words is a brand or another name ("Tofacitinib (Xeljanz®)"), not an explanation
-_GLOSSARY_ITEM = re.compile(r"\n• ([^(\n]{1,80}) \((?=[a-z])[^)\s]+(?:\s+[^)\s]+){2,}")
+_GLOSSARY_ITEM = re.compile(r"(?:^|\n)• ([^(\n]{1,80}) \((?=[a-z])[^)\s]+(?:\s+[^)\s]+){2,}")
 # "... and neuropathy (painful nerve damage)": a term explained in a bracket mid-sentence
 _GLOSSED_TERM = re.compile(r"\b([A-Za-z][\w-]*) \((?=[a-z])[^)\s]+(?:\s+[^)\s]+){2,}\)")
 _SURFACE_WORD = re.compile(r"[A-Za-z0-9]+")

@@ -8,6 +8,7 @@ import json
 import numpy as np
 
 from bot import calibration
+from bot.__main__ import DEFAULT_FIT_FILES, DEFAULT_URGENCY_FILES
 from bot.calibrate import NOTICE_FALSE_ALARM_BUDGET, Case, budget_threshold, fit, fit_unknown_words, holds, read_cases
 from bot.candidates import Candidates
 from bot.choose import Selection, decide, unknown_topic
@@ -46,6 +47,9 @@ def test_the_shipped_calibration_names_its_data_and_figures():
     assert "urgency-check.jsonl" not in params.figures["files"]
     assert "dialogues-check.jsonl" not in params.figures["files"]
     assert "more-check.jsonl" not in params.figures["files"]
+    assert "validation.jsonl" not in params.figures["files"]  # chooses between mechanisms, never fitted on
+    # `python -m bot calibrate` with no arguments fits on exactly the default files
+    assert set(params.figures["files"]) == {p.name for p in (*DEFAULT_FIT_FILES, *DEFAULT_URGENCY_FILES)}
     # fitted on the data as shipped: a changed fit file needs `python -m bot calibrate` again
     for name, digest in params.figures["files"].items():
         shipped = next(DATA.rglob(name))

@@ -41,6 +41,17 @@ def test_a_glossary_item_defines_the_words_before_its_bracket(bot):
     assert not _defines(analyzer, "Common side effects include:\n• Fatigue", bot.parse("what is fatigue").subjects)
 
 
+def test_a_glossary_item_quoted_without_its_lead_in_still_defines(bot):
+    """An item whose list has no lead-in line opens the unit with its bullet: "what does NOMID mean"
+    found the item for the acronym's name, but it did not count as defining, so the definition
+    question kept a sentence on another topic beside it."""
+    analyzer = bot.index.analyzer
+    nomid = bot.parse("what does NOMID mean").subjects
+    item = "• Neonatal-onset multisystem inflammatory disease (a disorder that causes inflammation and damages joints)"
+    assert _defines(analyzer, item, nomid)
+    assert _defines(analyzer, "Rare conditions:\n" + item, nomid)
+
+
 def test_a_bracket_mid_sentence_defines_the_word_before_it(bot):
     """'... constipation, and neuropathy (painful nerve damage).' says what neuropathy is; the bracket of
     a brand ('lenalidomide (Revlimid)') and a word elsewhere in the sentence do not define."""
