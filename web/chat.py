@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from bot.errors import InputError
+from bot.errors import InputError, MessageTooLong
 from bot.reply import Answer
 
 from .engine import answer_or_urgent, get_bot
@@ -59,11 +59,13 @@ def post():
     try:
         urgent = bot.urgent_only(message)  # before the length check and the rate limit: an emergency is
         message = bot.clean_message(message)  # never turned away
-    except InputError as exc:
+    except MessageTooLong as exc:
         if urgent is None:
             return render_chat(shown(earlier), history=token, error=exc.message, status=400)
         too_long = True  # only its emergency is answered, and the message is kept as far as the limit
         message = message.strip()[: current_app.config["MAX_MESSAGE_CHARS"]]
+    except InputError as exc:
+        return render_chat(shown(earlier), history=token, error=exc.message, status=400)
     if too_long or not within_budget():
         if urgent is None:
             return render_chat(shown(earlier), history=token, error=rate_limit_message(), status=429)

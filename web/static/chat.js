@@ -397,6 +397,11 @@
     return true;
   }
 
+  function postChat(message) {
+    return fetch("/api/chat", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ message: message, context: state.context }) });
+  }
+
   function pump() {
     if (sending || !queue.length) return;
     var item = queue.shift();
@@ -404,8 +409,7 @@
     pendingNote(item.turn, false);
     announce("Looking that up…");
     queue.forEach(function (q) { pendingNote(q.turn, true); });
-    fetch("/api/chat", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ message: item.question, context: state.context }) })
+    postChat(item.question)
       .then(function (r) {
         return r.json().then(function (data) { return { ok: r.ok, status: r.status, data: data }; },
           function () { return { ok: false, status: r.status, data: {} }; });
@@ -531,8 +535,7 @@
   // what was left out may tell of an emergency ("...right now I have crushing chest pain"): the server reads a
   // message of any length for one, and a calm one comes back refused as too long, which the note says
   function emergencyIn(whole) {
-    fetch("/api/chat", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ message: whole, context: state.context }) })
+    postChat(whole)
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (reply) {
         if (!reply || reply.type !== "urgent") return;
