@@ -129,6 +129,14 @@ def parse(query: Query, index: Index) -> ParsedQuestion:
         for extra in expansions:
             if term.term in phrase_terms[extra.concept] or term.concept in extra.concept.split():
                 alternatives.add(extra.term)
+        if term.source == "question":
+            # the query holds each term once, so a brand's generic that the question also names ("is aldara
+            # the same as imiquimod") is not among its expansions: the word is read alone for them
+            alternatives.update(
+                t.term
+                for t in index.expander.expand(term.concept)
+                if t.source == "expansion" and t.concept == term.concept and t.term in named.get(t.concept, {t.term})
+            )
         known = any(t in index.term_ids for t in alternatives)
         # a misspelled word is read as the word it stands for: "side efects" asks for side effects
         meant = index.expander.as_the_pages_spell(term.concept) if term.source == "spelling" else term.concept

@@ -159,3 +159,14 @@ def test_a_tag_that_asks_for_confirmation_is_not_a_subject(bot):
         parsed = bot.parse(f"bcg goes into the bladder through a catheter, {tag}")
         subjects = {w.text for w in parsed.subjects}
         assert {"bcg", "bladder", "catheter"} <= subjects and not {"right", "correct", "true"} & subjects
+
+
+def test_a_brand_stands_for_its_generic_when_the_question_names_both(bot):
+    """The query holds each term once, so in "is aldara the same as imiquimod" the generic is the
+    question's own term, not an expansion of the brand: the brand must still stand for it, or a passage
+    that says only "imiquimod" would lack what is asked."""
+    generic = bot.index.analyzer.stem("imiquimod")
+    alone = _words(bot, "what is aldara")["aldara"]
+    both = _words(bot, "is aldara the same as imiquimod")["aldara"]
+    assert generic in alone.terms
+    assert both.terms == alone.terms
