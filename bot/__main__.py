@@ -21,6 +21,7 @@ DEFAULT_FIT_FILES = (
     TEST_DATA / "eval" / "patients-fit.jsonl",
     TEST_DATA / "paraphrases.jsonl",
     TEST_DATA / "extra-questions.jsonl",
+    TEST_DATA / "more-questions.jsonl",
 )
 # urgency-check.jsonl is for reporting. Each file is its own writers' set: the card's false-alarm budget
 # holds on each, so easier calm messages of one set do not pay for the hard ones of another.

@@ -6,9 +6,10 @@ The files are in the eval form (``answer``, ``no_answer``, ``dialogue``, ``urgen
    question weighs the same, its positives and negatives half each.
 2. ``keep_ratio``: the share of the best unit's score a further unit needs to be quoted, chosen on a
    grid: the shortest answers within one standard error of the most answers holding the fact.
-3. The unknown-word probe (dense only): a logistic regression on the vector of each question word the
-   index never saw, labelled by whether its question is out of scope; cross-fitted by word, its
-   reading is the answerability model's ``unknown_topic`` feature (see ``fit_unknown_words``).
+3. The unknown-word probe (dense only): a logistic regression on each question word the index never
+   saw, read alone and in its question, labelled by whether its question is out of scope (in such a
+   question only the word read most as asked counts); cross-fitted by word, its reading is the
+   answerability model's ``unknown_topic`` feature (see ``fit_unknown_words``).
 4. The answerability model: answerable questions against out-of-scope ones, on question features.
    Its threshold minimises wrong refusals and wrong answers, weighed by the quality bars: a wrong
    refusal is allowed half as often (5%) as a wrong answer to an out-of-scope question (10%).
@@ -131,17 +132,16 @@ def _answer_holds(case: Case, candidates: Candidates, mode: calibration.Mode) ->
 
 def shortest_within_one_error(holds: dict[float, list[bool]]) -> float:
     """The highest keep ratio (the shortest answers) whose count of answers holding the fact falls short of
-    the best by at most one standard error of the paired difference, the square root of the questions on
-    which the two ratios disagree. The count is nearly flat in the ratio: its last question or two are
-    noise, not a reason for longer answers."""
+    the best by at most one standard error of that count, sqrt(n p (1 - p)): Breiman's one-standard-error
+    rule. The count is nearly flat in the ratio, and its last few questions are noise, not a reason for
+    longer answers. (A higher ratio quotes a subset of what a lower one quotes, so it only ever loses
+    questions: the error of the paired difference, the root of the questions lost, would allow one lost
+    question however many were asked.)"""
     best = max(holds, key=lambda ratio: (sum(holds[ratio]), ratio))
-
-    def close_to_best(ratio: float) -> bool:
-        lost = sum(b and not r for b, r in zip(holds[best], holds[ratio]))
-        won = sum(r and not b for b, r in zip(holds[best], holds[ratio]))
-        return lost - won <= math.sqrt(lost + won)
-
-    return max(ratio for ratio in holds if close_to_best(ratio))
+    most = sum(holds[best])
+    share = most / max(1, len(holds[best]))
+    error = math.sqrt(len(holds[best]) * share * (1 - share))
+    return max(ratio for ratio in holds if most - sum(holds[ratio]) <= error)
 
 
 def fit_mode(
@@ -331,19 +331,26 @@ def mean_probe(probes: Sequence[Probe]) -> Probe:
 
 UNKNOWN_WORD_FOLDS = 5
 UNKNOWN_WORD_PENALTIES = (0.1, 0.3, 1.0, 3.0)
+WITNESS_ROUNDS = 2  # the words chosen as what an out-of-scope question asks settle within two rounds
 
 
 def fit_unknown_words(cases: Sequence[Case], found: Sequence[Candidates]) -> tuple[Probe, list[float]] | None:
-    """The unknown-word probe: each question word the index never saw, labelled by whether its question
-    is out of scope, read by its MiniLM vector. Folds go by word, so a word is always read by a probe
-    that never saw it (as at run time, where most such words are new); the penalty is the one with the
-    least cross-fitted log loss. Returns the mean of the fold probes (its outputs are as spread as the
+    """The unknown-word probe: is a question word the index never saw what is asked (out of scope), read
+    by its MiniLM vector and its state in the question (``subject_readings``)?
+
+    Labels come by question, so they are multiple-instance: every such word of an answerable question is
+    context, but an out-of-scope question needs only one of its words to be what is asked ("tonight" and
+    "wine" in "can I have wine tonight on pomalyst"). First every word of an out-of-scope question is a
+    positive; then, for ``WITNESS_ROUNDS`` rounds, only the one the last probes read most as asked (its
+    witness), the others left out. Folds go by word, so a word is always read by a probe that never saw it
+    (as at run time, where most such words are new); the penalty is the one with the least cross-fitted log
+    loss over all the words. Returns the mean of the fold probes (its outputs are as spread as the
     cross-fitted ones the answerability model is fitted on) and each case's cross-fitted value."""
     rows = [
         (i, word.text, vector)
         for i, candidates in enumerate(found)
-        if candidates.subject_vectors is not None
-        for word, vector in zip(candidates.question.subjects, candidates.subject_vectors)
+        if candidates.subject_readings is not None
+        for word, vector in zip(candidates.question.subjects, candidates.subject_readings)
         if not word.known
     ]
     labels = np.array([int(not cases[i].answerable) for i, _, _ in rows])
@@ -352,21 +359,41 @@ def fit_unknown_words(cases: Sequence[Case], found: Sequence[Candidates]) -> tup
     vectors = np.stack([v for _, _, v in rows]).astype(np.float64)
     folds = np.array([zlib.crc32(word.encode("utf-8")) % UNKNOWN_WORD_FOLDS for _, word, _ in rows])
 
-    def cross_fitted(penalty: float) -> tuple[np.ndarray, Probe]:
+    def cross_fitted(penalty: float, used: np.ndarray) -> tuple[np.ndarray, Probe]:
         out = np.zeros(len(rows))
         probes = []
         for fold in range(UNKNOWN_WORD_FOLDS):
-            train, held = folds != fold, folds == fold
+            train, held = (folds != fold) & used, folds == fold
             probes.append(fit_probe(vectors[train], labels[train], penalty))
             out[held] = probes[-1].logits(vectors[held])
         return out, mean_probe(probes)
 
-    penalty = min(UNKNOWN_WORD_PENALTIES, key=lambda c: (log_loss(cross_fitted(c)[0], labels), c))
-    logits, probe = cross_fitted(penalty)
+    every = np.ones(len(rows), dtype=bool)
+    penalty = min(UNKNOWN_WORD_PENALTIES, key=lambda c: (log_loss(cross_fitted(c, every)[0], labels), c))
+    logits, probe = cross_fitted(penalty, every)
+    questions = np.array([i for i, _, _ in rows])
+    for _ in range(WITNESS_ROUNDS):
+        used = witness_rows(questions, labels, logits)
+        if used.all():
+            break
+        logits, probe = cross_fitted(penalty, used)
     values = [0.0] * len(cases)
     for (i, _, _), z in zip(rows, logits):
         values[i] = max(values[i], float(1 / (1 + np.exp(-z))))
     return probe, values
+
+
+def witness_rows(questions: np.ndarray, labels: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """The rows to refit on: every negative row, and of each positive question's rows only the one read
+    most as positive (the first, on a tie)."""
+    used = labels == 0
+    best: dict[int, int] = {}
+    for row in np.flatnonzero(labels).tolist():
+        question = int(questions[row])
+        if question not in best or logits[row] > logits[best[question]]:
+            best[question] = row
+    used[list(best.values())] = True
+    return used
 
 
 PROBE_PENALTIES = (0.001, 0.01, 0.1, 1.0)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .analysis import Analyzer, fold
 from .dense import BULLET, is_nested, passage_sentences
-from .encoder import Encoder
+from .encoder import DIMENSIONS, Encoder
 from .index import Index, heading_terms, title_terms
 from .parse import ParsedQuestion, Word
 from .passages import ANAPHORA
@@ -102,6 +102,8 @@ class Candidates:
     best_cos: float
     subject_vectors: np.ndarray | None = None  # one row per question.subjects word, with sentence vectors
     best_late: float = 0.0
+    # one row per question.subjects word: its vector beside its state in the question (see subject_readings)
+    subject_readings: np.ndarray | None = None
 
 
 class PassageFacts:
@@ -403,6 +405,30 @@ def question_tokens(question: ParsedQuestion, index: Index, encoder: Encoder) ->
     )
 
 
+READING_DIMENSIONS = 2 * DIMENSIONS  # a subject word's reading: its vector, then its state in the question
+
+
+def subject_readings(question: ParsedQuestion, index: Index, encoder: Encoder, vectors: np.ndarray) -> np.ndarray:
+    """Each subject word read alone and in its question, side by side (each half unit length, the row
+    too): its vector says what the word is, its state after the last layer how the question uses it.
+    "book" alone is an everyday word; in "how do I book an appointment" it is what is asked. A word the
+    states do not show (a phrase from an expansion) is read alone twice."""
+    text = _dense_text(question, index)
+    state = encoder.token_states(text)
+    words_at = {m.start(): fold(m.group(0)) for m in _SURFACE_WORD.finditer(text)}
+    first_piece: dict[str, int] = {}
+    for piece, (start, _) in enumerate(state.offsets):
+        opened = words_at.get(start)
+        if opened is not None and opened not in first_piece:
+            first_piece[opened] = piece
+    in_context = vectors.copy()
+    for row, subject in enumerate(question.subjects):
+        found = first_piece.get(subject.text.split()[0]) if subject.text.strip() else None
+        if found is not None:
+            in_context[row] = state.vectors[found]
+    return (np.hstack([vectors, in_context]) / np.sqrt(2.0)).astype(np.float32)
+
+
 def _subject_rows(question: ParsedQuestion, index: Index) -> list[int | None]:
     """Each subject word's row of saved term vectors; a phrase has none."""
     return [index.term_ids.get(index.analyzer.stem(w.text)) if " " not in w.text else None for w in question.subjects]
@@ -433,7 +459,7 @@ def gather(
     asked_terms = frozenset().union(*(w.terms for w in subjects))
     drug_terms = index.expander.drug_terms
     dense = index.dense if encoder is not None and index.dense is not None and len(index.dense) else None
-    cosines = word_sims = subject_vectors = asked_tokens = None
+    cosines = word_sims = subject_vectors = readings = asked_tokens = None
     pids = list(bm25)
     if dense is not None and encoder is not None:
         cosines = dense.cosines(encoder.encode_cached([_dense_text(question, index)])[0])
@@ -442,6 +468,7 @@ def gather(
             [w.text for w in subjects], _subject_rows(question, index), encoder.encode_cached
         )
         word_sims = subject_vectors @ dense.term_vectors.T if subjects else None
+        readings = subject_readings(question, index, encoder, subject_vectors)
         pids += [pid for pid, _ in dense.best_passages(cosines, DENSE_CANDIDATE_PASSAGES) if pid not in bm25]
     best_cos = float(cosines.max()) if cosines is not None else 0.0
     weights = np.array([w.weight for w in subjects], dtype=np.float64)
@@ -502,4 +529,4 @@ def gather(
     best_late = max((c.features["late"] for c in items), default=0.0)
     for c in items:
         c.features["late_gap"] = c.features["late"] - best_late
-    return Candidates(question, hits, items, best_cos, subject_vectors, best_late)
+    return Candidates(question, hits, items, best_cos, subject_vectors, best_late, readings)

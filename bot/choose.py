@@ -218,7 +218,7 @@ def question_features(candidates: Candidates, selection: Selection, mode: Mode) 
 
 
 def unknown_logits(candidates: Candidates, probe: Probe) -> list[float]:
-    vectors = candidates.subject_vectors
+    vectors = candidates.subject_readings
     if vectors is None:
         return []
     return [float(z) for w, z in zip(candidates.question.subjects, probe.logits(vectors)) if not w.known]

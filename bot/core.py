@@ -11,7 +11,7 @@ from typing import Any
 from . import calibration
 from . import index as index_module
 from .analysis import names_drug_or_condition, words
-from .candidates import Candidates, PassageFacts, Unit, encoder_texts, gather
+from .candidates import READING_DIMENSIONS, Candidates, PassageFacts, Unit, encoder_texts, gather
 from .choose import (
     decide,
     defines_subject,
@@ -25,7 +25,7 @@ from .choose import (
 )
 from .conversation import FOLLOW_UP_PRONOUNS, MAX_TOPIC_WORDS, Context, ContextCodec, resolve
 from .encoder import Encoder, shared_encoder
-from .errors import InputError, MessageTooLong
+from .errors import ConfigError, InputError, MessageTooLong
 from .index import BuildConfig, Index
 from .parse import ParsedQuestion, parse, specificity, the_sentence_that_asks
 from .privacy import index_vocabulary
@@ -125,6 +125,12 @@ class Bot:
         self.facts = PassageFacts(self.index)
         self.params = params or calibration.load()
         self.dense = self.index.dense is not None
+        readings = self.params.modes["dense"].unknown_words if "dense" in self.params.modes else None
+        if readings is not None and len(readings.weights) != READING_DIMENSIONS:
+            raise ConfigError(
+                f"the calibration reads a question word with {len(readings.weights)} numbers, this version with "
+                f"{READING_DIMENSIONS}: it was fitted by another version; run `python -m bot calibrate`"
+            )
         # the emergency classifier reads sentence vectors whatever the corpus size; answers use them only
         # when the index has its dense stage
         self.encoder = encoder or shared_encoder()

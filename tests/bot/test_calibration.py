@@ -9,7 +9,16 @@ import numpy as np
 
 from bot import calibration
 from bot.__main__ import DEFAULT_FIT_FILES, DEFAULT_URGENCY_FILES
-from bot.calibrate import NOTICE_FALSE_ALARM_BUDGET, Case, budget_threshold, fit, fit_unknown_words, holds, read_cases
+from bot.calibrate import (
+    NOTICE_FALSE_ALARM_BUDGET,
+    Case,
+    budget_threshold,
+    fit,
+    fit_unknown_words,
+    holds,
+    read_cases,
+    witness_rows,
+)
 from bot.candidates import Candidates
 from bot.choose import Selection, decide, unknown_topic
 from bot.conversation import Context
@@ -116,7 +125,8 @@ def _unknown_word_cases(rng, words_by_label):
             opposite = np.zeros(384)
             opposite[1 - int(label)] = 1.0
             cases.append(Case(question.text, not label, (), Context()))
-            found.append(Candidates(question, [], [], 0.0, np.stack([vector, opposite]).astype(np.float32)))
+            vectors = np.stack([vector, opposite]).astype(np.float32)
+            found.append(Candidates(question, [], [], 0.0, vectors, subject_readings=vectors))
     return cases, found
 
 
@@ -140,9 +150,46 @@ def test_unknown_words_are_read_by_a_probe_that_never_saw_them():
         [],
         0.0,
         found[0].subject_vectors[1:],
+        subject_readings=found[0].subject_readings[1:],
     )
     assert unknown_topic(known_only, probe) == 0.0
     assert unknown_topic(new_asked, None) == 0.0
+
+
+def test_an_out_of_scope_question_is_refitted_on_its_witness_word_alone():
+    """Only one unknown word of an out-of-scope question need be what is asked: after the first fit,
+    each such question keeps the word read most as asked; every word of an answerable one is kept."""
+    questions = np.array([0, 0, 1, 1, 1, 2, 2])
+    labels = np.array([1, 1, 1, 1, 1, 0, 0])
+    logits = np.array([0.2, 0.9, -1.0, 3.0, -2.0, 5.0, -5.0])
+    assert witness_rows(questions, labels, logits).tolist() == [False, True, False, True, False, True, True]
+
+
+def test_a_context_word_of_out_of_scope_questions_is_read_as_context():
+    """Each out-of-scope question has one asked word and one word of the asker's context, such as those
+    of the answerable questions; the witness rounds leave the context words out of the positives, so a
+    new context word reads as context, as in answerable questions."""
+    rng = np.random.default_rng(3)
+
+    def unit(direction: int) -> np.ndarray:
+        vector = np.zeros(384)
+        vector[direction] = 1.0
+        vector += rng.normal(0, 0.15, 384)
+        return vector / np.linalg.norm(vector)
+
+    cases, found = [], []
+    for i in range(30):
+        asked = [Word(f"asked{i}", frozenset({f"asked{i}"}), 0.3, False, False, False)] if i < 15 else []
+        context = Word(f"context{i}", frozenset({f"context{i}"}), 0.3, False, False, False)
+        words = (*asked, context)
+        question = ParsedQuestion(" ".join(w.text for w in words), None, words, False)  # type: ignore[arg-type]
+        vectors = np.stack([unit(1) for _ in asked] + [unit(0)]).astype(np.float32)
+        cases.append(Case(question.text, not asked, (), Context()))
+        found.append(Candidates(question, [], [], 0.0, vectors, subject_readings=vectors))
+    fitted = fit_unknown_words(cases, found)
+    assert fitted is not None
+    probe = fitted[0]
+    assert probe.logits(unit(1)[None, :])[0] > 0 > probe.logits(unit(0)[None, :])[0]
 
 
 def test_the_unknown_word_probe_needs_both_labels():
@@ -223,16 +270,43 @@ def test_the_sparse_word_fit_finds_what_the_dense_newton_fit_finds():
 
 
 def test_the_keep_ratio_is_the_shortest_within_one_error_of_the_most_answers():
-    """Answers holding the fact are nearly flat in the keep ratio: one question more at a lower ratio is
-    noise and does not buy longer answers, but a loss of more than the paired error does."""
+    """Answers holding the fact are nearly flat in the keep ratio: a question or two more at a lower ratio
+    is noise and does not buy longer answers, but a loss of more than one standard error of the count,
+    sqrt(n p (1 - p)), does."""
     from bot.calibrate import shortest_within_one_error
 
-    best = [True] * 90 + [False] * 10
-    one_less = [True] * 89 + [False] * 11  # loses one question, wins none: 1 <= sqrt(1)
-    four_less = [True] * 86 + [False] * 14  # 4 > sqrt(4)
+    best = [True] * 90 + [False] * 10  # error: sqrt(100 * 0.9 * 0.1) = 3 questions
+    one_less = [True] * 89 + [False] * 11
+    four_less = [True] * 86 + [False] * 14
     assert shortest_within_one_error({0.5: best, 0.6: one_less, 0.7: four_less}) == 0.6
     assert shortest_within_one_error({0.5: best, 0.6: four_less}) == 0.5
-    # losses that wins offset are within the error too: 3 lost, 2 won, 1 <= sqrt(5)
+    # a net loss counts, whatever was traded: 3 lost, 2 won
     traded = [False] * 3 + [True] * 87 + [True] * 2 + [False] * 8
     assert shortest_within_one_error({0.5: best, 0.8: traded}) == 0.8
+    # a higher ratio only ever loses: with many questions, ten lost of 1,600 are still within the error
+    # (sqrt(1600 * 0.875 * 0.125) = 13.2), where the paired error would have allowed one
+    many = [True] * 1400 + [False] * 200
+    ten_less = [True] * 1390 + [False] * 210
+    fifteen_less = [True] * 1385 + [False] * 215
+    assert shortest_within_one_error({0.4: many, 0.65: ten_less, 0.7: fifteen_less}) == 0.65
     assert shortest_within_one_error({0.5: best, 0.8: best}) == 0.8  # a tie goes to the shorter answer
+
+
+def test_a_calibration_fitted_by_another_version_is_refused_by_name(bot):
+    """A probe that reads a question word with other numbers than this version gives would fail on the
+    first question; the bot refuses to start instead, and says how to fix it."""
+    import pytest
+
+    from bot import Bot
+    from bot.candidates import READING_DIMENSIONS
+    from bot.errors import ConfigError
+
+    ranker = calibration.Model(("cos",), (1.0,), 0.0, (0.0,), (1.0,))
+    for size, refused in ((READING_DIMENSIONS // 2, True), (READING_DIMENSIONS, False)):
+        probe = calibration.Probe(np.zeros(size, dtype=np.float32), 0.0)
+        params = calibration.Params({"dense": calibration.Mode(ranker, ranker, 0.5, 0.5, unknown_words=probe)})
+        if refused:
+            with pytest.raises(ConfigError, match="python -m bot calibrate"):
+                Bot(bot.settings, index=bot.index, params=params, encoder=bot.encoder)
+        else:
+            Bot(bot.settings, index=bot.index, params=params, encoder=bot.encoder)

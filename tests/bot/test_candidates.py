@@ -116,3 +116,26 @@ def test_a_sentence_that_opens_on_another_drug_is_about_that_drug(bot):
 def test_another_drugs_side_effects_are_never_quoted_for_a_drug_it_is_taken_with(bot):
     reply = bot.ask("what are the side effects of dexamethasone?")
     assert not any(s.text.startswith("Pomalyst is") for s in reply.segments)
+
+
+def test_a_subject_word_is_read_alone_and_in_its_question(bot):
+    """The unknown-word probe reads each subject word twice: its vector, the same in any question, and
+    its state in this question, which tells "book" asked about from "book" as a thing the asker has."""
+    import numpy as np
+
+    from bot.conversation import Context
+
+    def reading(question: str) -> tuple[np.ndarray, np.ndarray]:
+        candidates = bot.understand(question, Context()).candidates
+        (row,) = [i for i, w in enumerate(candidates.question.subjects) if w.text == "book"]
+        return candidates.subject_readings[row], candidates.subject_vectors[row]
+
+    asked, alone = reading("how do I book an appointment")
+    owned, alone_again = reading("my book says revlimid causes clots")
+    half = len(alone)
+    assert asked.shape == (2 * half,)
+    assert np.isclose(np.linalg.norm(asked), 1.0, atol=1e-3) and np.isclose(np.linalg.norm(owned), 1.0, atol=1e-3)
+    assert np.allclose(asked[:half], alone / np.sqrt(2), atol=1e-5)
+    assert np.allclose(asked[:half], owned[:half], atol=1e-5)  # the word alone is the word alone
+    in_context = float(asked[half:] @ owned[half:]) * 2  # cosine of the two states
+    assert in_context < 0.95
