@@ -391,15 +391,17 @@ def askers_context(question: ParsedQuestion) -> frozenset[str]:
 
 
 def question_tokens(question: ParsedQuestion, index: Index, encoder: Encoder) -> QuestionTokens:
-    """The token states of the question's content words: a word piece that opens a word ("bung",
-    "po" of "pomalyst") and is not a stopword. "what", "?" and "##lyst" would match anything."""
+    """The token states of the question's content words: the word piece that opens a word that is not
+    a stopword ("bung" of "bunged", "po" of "pomalyst"). "what", "?" and "##lyst" would match anything.
+    The word decides, not its first piece: "aspirin" opens with "as", "tofacitinib" with "to"."""
     text = _dense_text(question, index)
     state = encoder.token_states(text)
     analyzer = index.analyzer
     words_at = {m.start(): fold(m.group(0)) for m in _SURFACE_WORD.finditer(text)}
-    keep = [i for i, t in enumerate(state.tokens) if t.isalnum() and analyzer.is_content(t)]
+    opened = [words_at.get(start, "") for start, _ in state.offsets]
+    keep = [i for i, t in enumerate(state.tokens) if t.isalnum() and opened[i] and analyzer.is_content(opened[i])]
     drug_terms = frozenset().union(*(w.terms for w in question.subjects if w.drug and w.known))
-    starts = tuple(words_at.get(state.offsets[i][0], "") for i in keep)
+    starts = tuple(opened[i] for i in keep)
     return QuestionTokens(
         state.vectors[keep], starts, np.array([analyzer.stem(w) in drug_terms for w in starts], dtype=bool)
     )

@@ -139,3 +139,17 @@ def test_a_subject_word_is_read_alone_and_in_its_question(bot):
     assert np.allclose(asked[:half], owned[:half], atol=1e-5)  # the word alone is the word alone
     in_context = float(asked[half:] @ owned[half:]) * 2  # cosine of the two states
     assert in_context < 0.95
+
+
+def test_a_word_whose_first_piece_is_a_stopword_is_still_matched_word_by_word(bot):
+    """Late interaction keeps the piece that opens each content word. "aspirin" is read in pieces "as",
+    "##pi", "##rin": the word, not its first piece, says whether it is content, or "why aspirin with
+    it" would be matched on nothing but the drug's name."""
+    from bot.candidates import question_tokens
+
+    first_piece = bot.encoder.tokenizer.encode("aspirin", add_special_tokens=False).tokens[0]
+    assert not bot.index.analyzer.is_content(first_piece)  # the case this guards: "as" is a stopword
+    parsed = bot.parse("why is aspirin given with revlimid")
+    tokens = question_tokens(parsed, bot.index, bot.encoder)
+    assert "aspirin" in tokens.words and "revlimid" in tokens.words
+    assert not {"why", "is", "with"} & set(tokens.words)
