@@ -36,7 +36,16 @@ import numpy as np
 from . import calibration
 from .calibration import Probe, fit_probe
 from .candidates import UNIT_FEATURES, Candidates, PassageFacts
-from .choose import QUESTION_FEATURES, answer_missing, aspect_answered, question_features, select, type_answered
+from .choose import (
+    QUESTION_FEATURES,
+    Selection,
+    answer_missing,
+    aspect_answered,
+    missing_readings,
+    question_features,
+    select,
+    type_answered,
+)
 from .conversation import Context
 from .core import Bot
 from .evaluate import BARS, read_jsonl
@@ -59,7 +68,7 @@ DENSE_ONLY = ("cos", "cos_gap", "late", "late_gap", "soft_cover", "soft_missing"
 LEXICAL_FEATURES = tuple(f for f in UNIT_FEATURES if f not in DENSE_ONLY)
 LEXICAL_QUESTION_FEATURES = tuple(
     f for f in QUESTION_FEATURES
-    if f not in ("top_cos", "top_late", "top_late_rest", "top_soft_missing", "unknown_topic")
+    if f not in ("top_cos", "top_late", "top_late_rest", "top_soft_missing", "unknown_topic", "missing_topic")
 )
 REFUSAL_COST = (1 - BARS["no_answer"][1]) / BARS["wrongly_refused"][1]
 CARD_FALSE_ALARM_BUDGET = BARS["false_alarm"][1]
@@ -163,10 +172,14 @@ def fit_mode(
     keep_ratio = shortest_within_one_error(holds)
     provisional = calibration.Mode(ranker, ranker, keep_ratio, 0.5)
     selections = [select(f, provisional) for f in found]
-    rows = [question_features(f, s, provisional) for f, s in zip(found, selections)]
+    rows = [question_features(f, s, provisional, facts) for f, s in zip(found, selections)]
     if unknown_words is not None:
         for row, value in zip(rows, unknown_words[1]):
             row["unknown_topic"] = value
+    missing_words = fit_missing_words(cases, found, selections, facts) if "missing_topic" in question_names else None
+    if missing_words is not None:
+        for row, value in zip(rows, missing_words[1]):
+            row["missing_topic"] = value
     labels = [int(c.answerable) for c in cases]
     model = calibration.fit_logistic(rows, labels, question_names)
     probabilities = [model.probability(r) for r in rows]
@@ -196,6 +209,7 @@ def fit_mode(
         chosen.aspect_gate,
         chosen.type_gate,
         unknown_words[0] if unknown_words is not None else None,
+        missing_words[0] if missing_words is not None else None,
     )
     answered = chosen.answered(np.asarray(probabilities)).tolist()
     assert mode is not None
@@ -335,8 +349,38 @@ WITNESS_ROUNDS = 2  # the words chosen as what an out-of-scope question asks set
 
 
 def fit_unknown_words(cases: Sequence[Case], found: Sequence[Candidates]) -> tuple[Probe, list[float]] | None:
-    """The unknown-word probe: is a question word the index never saw what is asked (out of scope), read
-    by its MiniLM vector and its state in the question (``subject_readings``)?
+    """The unknown-word probe: is a question word the index never saw what is asked (out of scope), or
+    the asker's context? See ``fit_word_roles``."""
+    rows = [
+        (i, word.text, vector)
+        for i, candidates in enumerate(found)
+        if candidates.subject_readings is not None
+        for word, vector in zip(candidates.question.subjects, candidates.subject_readings)
+        if not word.known
+    ]
+    return fit_word_roles(cases, rows)
+
+
+def fit_missing_words(
+    cases: Sequence[Case], found: Sequence[Candidates], selections: Sequence[Selection], facts: PassageFacts
+) -> tuple[Probe, list[float]] | None:
+    """The missing-word probe: is a question word that no chosen unit's passage names what is asked
+    ("dose" of "xeljanz dose for rheumatoid arthritis", answered by "DMARDs are a common treatment for
+    rheumatoid arthritis"), or the asker's context ("mum")? Known words too: the pages use "dose"
+    elsewhere. See ``fit_word_roles``."""
+    rows = [
+        (i, word, vector)
+        for i, (candidates, selection) in enumerate(zip(found, selections))
+        for word, vector in missing_readings(candidates, selection, facts)
+    ]
+    return fit_word_roles(cases, rows)
+
+
+def fit_word_roles(
+    cases: Sequence[Case], rows: Sequence[tuple[int, str, np.ndarray]]
+) -> tuple[Probe, list[float]] | None:
+    """A probe that reads a question word (its ``subject_readings`` row: its MiniLM vector and its state
+    in the question) for its role: what is asked, or context? ``rows`` are (case, word, reading).
 
     Labels come by question, so they are multiple-instance: every such word of an answerable question is
     context, but an out-of-scope question needs only one of its words to be what is asked ("tonight" and
@@ -345,14 +389,8 @@ def fit_unknown_words(cases: Sequence[Case], found: Sequence[Candidates]) -> tup
     witness), the others left out. Folds go by word, so a word is always read by a probe that never saw it
     (as at run time, where most such words are new); the penalty is the one with the least cross-fitted log
     loss over all the words. Returns the mean of the fold probes (its outputs are as spread as the
-    cross-fitted ones the answerability model is fitted on) and each case's cross-fitted value."""
-    rows = [
-        (i, word.text, vector)
-        for i, candidates in enumerate(found)
-        if candidates.subject_readings is not None
-        for word, vector in zip(candidates.question.subjects, candidates.subject_readings)
-        if not word.known
-    ]
+    cross-fitted ones the answerability model is fitted on) and each case's cross-fitted value, the
+    highest over its words (0 with none)."""
     labels = np.array([int(not cases[i].answerable) for i, _, _ in rows])
     if len(set(labels.tolist())) < 2:
         return None

@@ -206,6 +206,8 @@ class Mode:
     # Reads a question word the index never saw, by its vector: is it what is asked about ("wine",
     # "tylenol"), or the asker's context ("mom", "honestly")? Only with sentence vectors.
     unknown_words: Probe | None = None
+    # Reads a question word no chosen unit's passage names, known or not, the same way (see missing_topic).
+    missing_words: Probe | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -218,6 +220,7 @@ class Mode:
             "aspect_gate": self.aspect_gate,
             "type_gate": self.type_gate,
             **({"unknown_words": self.unknown_words.as_dict()} if self.unknown_words else {}),
+            **({"missing_words": self.missing_words.as_dict()} if self.missing_words else {}),
         }
 
     @classmethod
@@ -232,6 +235,7 @@ class Mode:
             bool(data.get("aspect_gate", True)),
             bool(data.get("type_gate", False)),
             Probe.from_dict(data["unknown_words"]) if "unknown_words" in data else None,
+            Probe.from_dict(data["missing_words"]) if "missing_words" in data else None,
         )
 
 

@@ -22,6 +22,8 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from .analysis import Analyzer
 from .answer_types import says
 from .calibration import Mode, Probe
@@ -45,6 +47,7 @@ QUESTION_FEATURES = (
     "top_unit_missing",  # the most specific question word the best unit and its heading lack
     "top_soft_missing",  # ... by how far it is from any of their words
     "unknown_topic",  # how much a word the index never saw reads as what is asked about (see unknown_topic)
+    "missing_topic",  # ... a word no chosen unit's passage names (see missing_topic)
 )
 
 
@@ -198,7 +201,9 @@ def with_section_openers(
     return _within_bounds(groups)
 
 
-def question_features(candidates: Candidates, selection: Selection, mode: Mode) -> dict[str, float]:
+def question_features(
+    candidates: Candidates, selection: Selection, mode: Mode, facts: PassageFacts
+) -> dict[str, float]:
     ranked = selection.ranked
     words = candidates.question.subjects
     top = ranked[0].features if ranked else None
@@ -214,6 +219,7 @@ def question_features(candidates: Candidates, selection: Selection, mode: Mode) 
         "top_unit_missing": top["unit_missing"] if top else 1.0,
         "top_soft_missing": top["soft_missing"] if top else 1.0,
         "unknown_topic": unknown_topic(candidates, mode.unknown_words),
+        "missing_topic": missing_topic(candidates, selection, facts, mode.missing_words),
     }
 
 
@@ -233,6 +239,33 @@ def unknown_topic(candidates: Candidates, probe: Probe | None) -> float:
         return 0.0
     logits = unknown_logits(candidates, probe)
     return max((1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))) for z in logits), default=0.0)
+
+
+def missing_readings(
+    candidates: Candidates, selection: Selection, facts: PassageFacts
+) -> list[tuple[str, np.ndarray]]:
+    """The question words that none of the chosen units' passages name, each with its reading
+    (``subject_readings``). None without sentence vectors or without a chosen unit."""
+    readings = candidates.subject_readings
+    if readings is None or not selection.units:
+        return []
+    missing = set(answer_missing(candidates, selection, facts)[2])
+    return [(w.text, readings[i]) for i, w in enumerate(candidates.question.subjects) if w.text in missing]
+
+
+def missing_topic(candidates: Candidates, selection: Selection, facts: PassageFacts, probe: Probe | None) -> float:
+    """The probability, highest over the question words no chosen unit's passage names, that the word is
+    what is asked rather than the asker's context: "dose" in "xeljanz dose for rheumatoid arthritis",
+    answered with what DMARDs treat, is asked; "mum" in "mum's on revlimid, what are the side effects" is
+    not. Known words too, which ``unknown_topic`` leaves out: the pages say "dose" elsewhere. 0 with no
+    such word."""
+    if probe is None:
+        return 0.0
+    rows = missing_readings(candidates, selection, facts)
+    if not rows:
+        return 0.0
+    logits = probe.logits(np.stack([r for _, r in rows]))
+    return max(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, float(z))))) for z in logits)
 
 
 def answer_missing(candidates: Candidates, selection: Selection, facts: PassageFacts) -> tuple[float, float, list[str]]:
@@ -280,7 +313,7 @@ def decide(candidates: Candidates, selection: Selection, mode: Mode, facts: Pass
     known, unknown, missing = answer_missing(candidates, selection, facts)
     if known >= mode.missing_cut or unknown >= mode.unknown_cut:
         return Decision(False, 0.0, f"the passages found do not mention {', '.join(missing)}")
-    features = question_features(candidates, selection, mode)
+    features = question_features(candidates, selection, mode, facts)
     probability = mode.answerable.probability(features)
     if probability >= mode.threshold:
         return Decision(True, probability, "")

@@ -125,12 +125,13 @@ class Bot:
         self.facts = PassageFacts(self.index)
         self.params = params or calibration.load()
         self.dense = self.index.dense is not None
-        readings = self.params.modes["dense"].unknown_words if "dense" in self.params.modes else None
-        if readings is not None and len(readings.weights) != READING_DIMENSIONS:
-            raise ConfigError(
-                f"the calibration reads a question word with {len(readings.weights)} numbers, this version with "
-                f"{READING_DIMENSIONS}: it was fitted by another version; run `python -m bot calibrate`"
-            )
+        dense_mode = self.params.modes.get("dense")
+        for readings in (dense_mode.unknown_words, dense_mode.missing_words) if dense_mode else ():
+            if readings is not None and len(readings.weights) != READING_DIMENSIONS:
+                raise ConfigError(
+                    f"the calibration reads a question word with {len(readings.weights)} numbers, this version "
+                    f"with {READING_DIMENSIONS}: it was fitted by another version; run `python -m bot calibrate`"
+                )
         # the emergency classifier reads sentence vectors whatever the corpus size; answers use them only
         # when the index has its dense stage
         self.encoder = encoder or shared_encoder()

@@ -208,6 +208,22 @@ def test_a_mode_keeps_its_unknown_word_probe_through_the_file():
     assert calibration.Mode.from_dict(calibration.Mode(ranker, ranker, 0.5, 0.5).as_dict()).unknown_words is None
 
 
+def test_a_mode_keeps_its_missing_word_probe_through_the_file():
+    ranker = calibration.Model(("cos",), (1.0,), 0.0, (0.0,), (1.0,))
+    probe = calibration.Probe(np.linspace(1, -1, 768).astype(np.float32), 0.5)
+    mode = calibration.Mode(ranker, ranker, 0.5, 0.5, missing_words=probe)
+    again = calibration.Mode.from_dict(json.loads(json.dumps(mode.as_dict())))
+    assert again.missing_words is not None and again.unknown_words is None
+    assert np.allclose(again.missing_words.weights, probe.weights, atol=1e-6)
+    assert calibration.Mode.from_dict(calibration.Mode(ranker, ranker, 0.5, 0.5).as_dict()).missing_words is None
+
+
+def test_the_shipped_calibration_reads_missing_words_with_sentence_vectors_only():
+    modes = calibration.load().modes
+    assert modes["dense"].missing_words is not None and "missing_topic" in modes["dense"].answerable.names
+    assert modes["lexical"].missing_words is None and "missing_topic" not in modes["lexical"].answerable.names
+
+
 def _settings_with_and_without_a_gate(fixed: int, broken: int):
     """200 cases, 100 of them answerable. Ten out-of-scope questions are answered either way; a gate
     refuses ``fixed`` more of them, and ``broken`` answerable ones."""
@@ -302,9 +318,14 @@ def test_a_calibration_fitted_by_another_version_is_refused_by_name(bot):
     from bot.errors import ConfigError
 
     ranker = calibration.Model(("cos",), (1.0,), 0.0, (0.0,), (1.0,))
-    for size, refused in ((READING_DIMENSIONS // 2, True), (READING_DIMENSIONS, False)):
+    for size, refused, which in (
+        (READING_DIMENSIONS // 2, True, "unknown_words"),
+        (READING_DIMENSIONS // 2, True, "missing_words"),
+        (READING_DIMENSIONS, False, "missing_words"),
+    ):
         probe = calibration.Probe(np.zeros(size, dtype=np.float32), 0.0)
-        params = calibration.Params({"dense": calibration.Mode(ranker, ranker, 0.5, 0.5, unknown_words=probe)})
+        mode = calibration.Mode(ranker, ranker, 0.5, 0.5, **{which: probe})
+        params = calibration.Params({"dense": mode})
         if refused:
             with pytest.raises(ConfigError, match="python -m bot calibrate"):
                 Bot(bot.settings, index=bot.index, params=params, encoder=bot.encoder)

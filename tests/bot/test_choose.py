@@ -298,3 +298,31 @@ def test_a_question_of_an_answer_type_needs_a_chosen_sentence_that_says_one(bot)
     assert not decision.answer and "how long" in decision.why
     answered = bot.understand("how often is imiquimod cream put on the skin", Context()).candidates
     assert type_answered(answered, select(answered, mode))  # "once a day to twice a week"
+
+
+def test_the_missing_word_probe_reads_only_the_words_no_chosen_passage_names(bot):
+    """``missing_readings`` gives the question words that none of the chosen units' passages (with their
+    headings) name, each with its reading; ``missing_topic`` is the probe's highest reading of them."""
+    import numpy as np
+
+    from bot.calibration import Probe
+    from bot.choose import missing_readings, missing_topic, select
+    from bot.conversation import Context
+
+    candidates = bot.understand("can i get the flu shot while on humira", Context()).candidates
+    mode = bot.params.mode(bot.dense)
+    selection = select(candidates, mode)
+    assert selection.units
+    around = frozenset().union(*(bot.facts.context(u.pid) for u in selection.units))
+    missing = dict(missing_readings(candidates, selection, bot.facts))
+    assert missing, "something asked is not in the chosen passages"
+    for word in candidates.question.subjects:
+        assert (word.text in missing) == (not word.terms & around), word.text
+    for reading in missing.values():
+        assert reading.shape == candidates.subject_readings.shape[1:]
+    assert missing_topic(candidates, selection, bot.facts, None) == 0.0
+    # a probe that reads a word as asked exactly when its reading points one way
+    first = next(iter(missing.values()))
+    probe = Probe(first.astype(np.float32) * 50, -40.0)
+    assert missing_topic(candidates, selection, bot.facts, probe) > 0.99
+    assert missing_topic(candidates, type(selection)((), ()), bot.facts, probe) == 0.0  # nothing chosen
