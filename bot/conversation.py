@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .analysis import fold, frame_words, words
+from .analysis import aspect_words, fold, frame_words, words
 from .sealing import Sealer
 
 CONTEXT_PURPOSE = "bot.context.v2"
@@ -135,11 +135,14 @@ def resolve(
     if not context.subject:
         return Resolved(question, False, tuple(subject_words))
     continuation = bool(_WHAT_ABOUT.search(fold(question)))
+    # "and its side effects?" asks its own aspect: what was asked before ("how does it work") is not
+    # asked again, where "and the rare ones?" asks it again
+    previous_frame = () if aspect_words() & set(frame_words) else context.frame
     if continuation and subject_words:
         # a new drug takes the old one's place; what was asked of it stays, whether the previous question
         # framed it ("side effects") or named it ("clots" in "blood clots on thalidomide, is that a thing")
         kept = [w for w in context.subject if not is_drug(w)] if any(is_drug(w) for w in subject_words) else []
-        asked_of = tuple(dict.fromkeys(w for w in (*kept, *context.frame) if w not in subject_words))
+        asked_of = tuple(dict.fromkeys(w for w in (*kept, *previous_frame) if w not in subject_words))
         return Resolved(f"{question} {' '.join(asked_of)}", True, tuple(subject_words), (*subject_words, *asked_of))
     # "hello", "cool", "bye" name no topic but ask nothing either: they do not continue the last one
     asks = continuation or bool(frame_words) or asked
@@ -155,6 +158,6 @@ def resolve(
         # "and the rare ones?" continues the question as well as the topic, and so does a question with
         # no word of its own: "so what do I have to do then?" after "is thalidomide dangerous in pregnancy"
         whole = continuation or not (subject_words or frame_words)
-        carried = (*context.subject, *(context.frame if whole else ()))
+        carried = (*context.subject, *(previous_frame if whole else ()))
         return Resolved(f"{question} {' '.join(carried)}", True, merged, context.subject)
     return Resolved(question, False, tuple(subject_words))

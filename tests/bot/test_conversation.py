@@ -53,6 +53,26 @@ def test_a_question_with_no_word_of_its_own_continues_the_whole_question():
     assert own.follow_up and "pregnancy" not in own.text.split()
 
 
+def test_an_and_follow_up_that_asks_its_own_aspect_does_not_ask_the_old_one_again():
+    """"and the rare ones?" after "what are the side effects of X" asks the side effects again; "and its
+    side effects?" after "how does it work on the skin" asks side effects, not how it works, and "what
+    about lenalidomide's side effects" after a pregnancy question asks its side effects alone."""
+    from bot.conversation import resolve
+
+    after_side_effects = Context(("imiquimod",), ("side", "effects"), 1)
+    rare = resolve("and the rare ones?", after_side_effects, [], ["rare", "ones"], True)
+    assert rare.follow_up and {"side", "effects"} <= set(rare.text.split())
+    after_working = Context(("imiquimod",), ("work", "skin"), 2)
+    own = resolve("and its side effects?", after_working, [], ["side", "effects"], True)
+    assert own.follow_up and "imiquimod" in own.text.split()
+    assert not {"work", "skin"} & set(own.text.split())
+    new_drug = resolve(
+        "what about lenalidomide side effects", Context(("thalidomide",), ("pregnancy",), 1),
+        ["lenalidomide"], ["side", "effects"], True, lambda w: w.endswith("mide"),
+    )
+    assert new_drug.follow_up and "pregnancy" not in new_drug.text.split()
+
+
 def test_after_a_topic_a_question_in_function_words_is_a_follow_up_not_a_greeting(bot):
     """ "so what do I have to do then" names nothing the index knows and no pronoun: it was answered
     with the bot's introduction. After a topic it asks about that topic; before one, and when it asks
