@@ -17,7 +17,7 @@ import numpy as np
 
 from .analysis import Analyzer, fold
 from .dense import BULLET, is_nested, passage_sentences
-from .encoder import DIMENSIONS, Encoder
+from .encoder import DIMENSIONS, Encoder, TokenStates
 from .index import Index, heading_terms, title_terms
 from .parse import ParsedQuestion, Word
 from .passages import ANAPHORA
@@ -397,14 +397,19 @@ def question_tokens(question: ParsedQuestion, index: Index, encoder: Encoder) ->
     text = _dense_text(question, index)
     state = encoder.token_states(text)
     analyzer = index.analyzer
-    words_at = {m.start(): fold(m.group(0)) for m in _SURFACE_WORD.finditer(text)}
-    opened = [words_at.get(start, "") for start, _ in state.offsets]
+    opened = _opened_words(text, state)
     keep = [i for i, t in enumerate(state.tokens) if t.isalnum() and opened[i] and analyzer.is_content(opened[i])]
     drug_terms = frozenset().union(*(w.terms for w in question.subjects if w.drug and w.known))
     starts = tuple(opened[i] for i in keep)
     return QuestionTokens(
         state.vectors[keep], starts, np.array([analyzer.stem(w) in drug_terms for w in starts], dtype=bool)
     )
+
+
+def _opened_words(text: str, state: TokenStates) -> list[str]:
+    """For each word piece, the word (folded) it opens; "" for a piece inside a word or a mark."""
+    words_at = {m.start(): fold(m.group(0)) for m in _SURFACE_WORD.finditer(text)}
+    return [words_at.get(start, "") for start, _ in state.offsets]
 
 
 READING_DIMENSIONS = 2 * DIMENSIONS  # a subject word's reading: its vector, then its state in the question
@@ -417,12 +422,10 @@ def subject_readings(question: ParsedQuestion, index: Index, encoder: Encoder, v
     states do not show (a phrase from an expansion) is read alone twice."""
     text = _dense_text(question, index)
     state = encoder.token_states(text)
-    words_at = {m.start(): fold(m.group(0)) for m in _SURFACE_WORD.finditer(text)}
     first_piece: dict[str, int] = {}
-    for piece, (start, _) in enumerate(state.offsets):
-        opened = words_at.get(start)
-        if opened is not None and opened not in first_piece:
-            first_piece[opened] = piece
+    for piece, word in enumerate(_opened_words(text, state)):
+        if word and word not in first_piece:
+            first_piece[word] = piece
     in_context = vectors.copy()
     for row, subject in enumerate(question.subjects):
         found = first_piece.get(subject.text.split()[0]) if subject.text.strip() else None

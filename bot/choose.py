@@ -245,7 +245,7 @@ def missing_readings(
     candidates: Candidates, selection: Selection, facts: PassageFacts
 ) -> list[tuple[str, np.ndarray]]:
     """The question words that none of the chosen units' passages name, each with its reading
-    (``subject_readings``). None without sentence vectors or without a chosen unit."""
+    (``subject_readings``); none without sentence vectors or without a chosen unit."""
     readings = candidates.subject_readings
     if readings is None or not selection.units:
         return []
