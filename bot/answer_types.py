@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "answer_types.json"
+_SHARED_PART = re.compile(r"\{(\w+)\}")  # "{number}"; a repeat count such as "\d{3}" is left as it is
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def load(path: Path = DATA_FILE) -> tuple[AnswerType, ...]:
     shared = data.get("shared", {})
     types = []
     for name, spec in data["types"].items():
-        said = "|".join(spec["said"]).format_map(shared)
+        said = _SHARED_PART.sub(lambda m: shared.get(m[1], m[0]), "|".join(spec["said"]))
         asked = re.compile("|".join(spec["asked"]), re.I)
         types.append(AnswerType(name, spec["missing"], asked, re.compile(said, re.I)))
     return tuple(types)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .analysis import Analyzer, fold
+from .answer_types import says
 from .dense import BULLET, is_nested, passage_sentences
 from .encoder import DIMENSIONS, Encoder, TokenStates
 from .index import Index, heading_terms, title_terms
@@ -33,6 +34,7 @@ UNIT_FEATURES = (
     "cover_context",  # ... the unit, its passage, section and page title name
     "frame_unit",  # share of the frame words ("side effects", "given") in the unit or its heading
     "aspect_missing",  # a word of an asked aspect ("side effects", "cost") is in neither the unit nor its heading
+    "type_missing",  # the question asks a type of answer ("how long", a phone number) that the unit does not say
     "missing_max",  # the most specific question word that the unit's context lacks
     "unit_missing",  # the most specific question word that the unit and its heading lack
     "soft_cover",  # share of the subject weight the unit and heading cover, a close word counting its cosine
@@ -506,6 +508,7 @@ def gather(
                 "cover_context": cover_context,
                 "frame_unit": _cover(frames, around) if frames else 1.0,
                 "aspect_missing": float(not all(w.terms & around for w in aspects)),
+                "type_missing": float(not says(unit.text, question.answer_type)),
                 "missing_max": missing_max,
                 "unit_missing": float((weights * ~exact).max()) if len(weights) else 0.0,
                 "soft_cover": float(weights @ closeness) / total if total else 1.0,

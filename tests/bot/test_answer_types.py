@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.answer_types import asked_type, load, says
@@ -21,6 +23,10 @@ from bot.answer_types import asked_type, load, says
         ("how many capsules come in a pack", "count"),
         ("how much water should I drink with it", "count"),
         ("what dose do people usually start on", "count"),
+        ("is there a phone number for the cancer society", "code"),
+        ("whats the number to call at night", "code"),
+        ("cancer helpline number?", "code"),
+        ("does the clinic have a phone line for questions", "code"),
     ],
 )
 def test_a_question_asks_the_type_its_wording_names(question, kind):
@@ -37,6 +43,8 @@ def test_a_question_asks_the_type_its_wording_names(question, kind):
         "is it a long treatment",
         "how are you",
         "how much does it lower my immunity",
+        "can I use my phone during the infusion",
+        "a number of my friends take it, is it safe",
     ],
 )
 def test_a_question_that_asks_no_number_has_no_type(question):
@@ -60,11 +68,23 @@ def _kind(name):
         ("percent", "Roughly 1 in 10 people stop early.", "Some people stop early."),
         ("count", "Take 2 capsules with food.", "It was one of the earliest treatments."),
         ("money", "A month costs about $900.", "It can be expensive."),
+        ("code", "Call us at 1-800-227-2345", "Call us any time of day or night."),
+        ("code", "Cancer Answer Line 866.223.8100", "Reviewed on 7/27/2021."),
     ],
 )
 def test_a_sentence_says_a_type_only_with_its_expression(kind, said, silent):
     assert says(said, _kind(kind))
     assert not says(silent, _kind(kind))
+
+
+def test_a_repeat_count_in_an_expression_is_not_read_as_a_shared_part(tmp_path):
+    """"{number}" names a shared part; "\\d{3}" is a regular expression's repeat count."""
+    spec = {"shared": {"n": "\\d+"}, "types": {"t": {"missing": "m", "asked": ["x"], "said": ["{n} and \\d{3}"]}}}
+    path = tmp_path / "types.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    (kind,) = load(path)
+    assert says("7 and 123", kind)
+    assert not says("7 and 12", kind)
 
 
 def test_with_no_type_any_sentence_answers():

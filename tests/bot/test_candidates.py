@@ -153,3 +153,18 @@ def test_a_word_whose_first_piece_is_a_stopword_is_still_matched_word_by_word(bo
     tokens = question_tokens(parsed, bot.index, bot.encoder)
     assert "aspirin" in tokens.words and "revlimid" in tokens.words
     assert not {"why", "is", "with"} & set(tokens.words)
+
+
+def test_a_unit_that_does_not_say_the_asked_type_is_marked(bot):
+    """Asked for the helpline's number, the line that gives it is the one unit of the passage that says
+    the type; the sentences that describe the helpline do not."""
+    from bot.conversation import Context
+
+    found = bot.understand("what is the cancer helpline phone number", Context()).candidates
+    assert found is not None
+    flags = {c.unit.text: c.features["type_missing"] for c in found.items}
+    numbered = [text for text, flag in flags.items() if flag == 0.0]
+    assert numbered and all(any(ch.isdigit() for ch in text) for text in numbered)
+    assert any(flag == 1.0 and "helpline" in text for text, flag in flags.items())
+    untyped = bot.understand("what is the cancer helpline", Context()).candidates
+    assert untyped is not None and all(c.features["type_missing"] == 0.0 for c in untyped.items)
