@@ -27,6 +27,9 @@ from bot.answer_types import asked_type, load, says
         ("whats the number to call at night", "code"),
         ("cancer helpline number?", "code"),
         ("does the clinic have a phone line for questions", "code"),
+        ("what year did it come out", "date"),
+        ("when was the page last reviewed", "date"),
+        ("acs side effects page last revised?", "date"),
     ],
 )
 def test_a_question_asks_the_type_its_wording_names(question, kind):
@@ -45,6 +48,8 @@ def test_a_question_asks_the_type_its_wording_names(question, kind):
         "how much does it lower my immunity",
         "can I use my phone during the infusion",
         "a number of my friends take it, is it safe",
+        "when should I call the doctor",
+        "when is the cream put on",
     ],
 )
 def test_a_question_that_asks_no_number_has_no_type(question):
@@ -70,6 +75,9 @@ def _kind(name):
         ("money", "A month costs about $900.", "It can be expensive."),
         ("code", "Call us at 1-800-227-2345", "Call us any time of day or night."),
         ("code", "Cancer Answer Line 866.223.8100", "Reviewed on 7/27/2021."),
+        ("date", "Last Revised: July 7, 2025", "Revised by the editorial team."),
+        ("date", "Reviewed on 7/27/2021.", "Take 2 capsules a day."),
+        ("date", "It was first approved in 1998.", "Take 1000 mg with food."),
     ],
 )
 def test_a_sentence_says_a_type_only_with_its_expression(kind, said, silent):
