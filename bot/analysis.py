@@ -344,6 +344,18 @@ ACRONYM_LETTERS = (3, 6)
 ACRONYM_MAX_ZIPF = 3.5
 
 
+# Greek and Latin compounds join their parts with the vowel "o" ("lympho-histio-cytosis", "myelo-dysplastic"),
+# and medical acronyms often take a letter from each leading part: "Hemophagocytic lymphohistiocytosis" is
+# HLH. A part is at least three letters, and so is what follows it ("cytosis" is no part of "cyt-o-sis").
+_COMBINING_O = re.compile(r"(?<=[a-z]{2})o(?=[b-df-hj-np-tv-z][a-z]{3})")
+
+
+def _leading_forms(word: str) -> set[str]:
+    """The initials of a compound word's first two, three... parts: "lymphohistiocytosis" -> lh, lhc."""
+    starts = [m.end() for m in _COMBINING_O.finditer(word.lower())]
+    return {word[0].lower() + "".join(word[i].lower() for i in starts[:k]) for k in range(1, len(starts) + 1)}
+
+
 def _initials(phrase: str) -> set[str]:
     """The acronyms a phrase may be written as: a hyphenated word gives one letter or one per part
     ("Neonatal-onset multisystem inflammatory disease" -> nomid, nmid), and the small words ("of",
@@ -355,7 +367,7 @@ def _initials(phrase: str) -> set[str]:
             if word.lower() in _MINOR_WORDS and not include_minor:
                 continue
             parts = [p for p in word.split("-") if p[:1].isalpha()]
-            choices = {word[0], "".join(p[0] for p in parts)}
+            choices = {word[0], "".join(p[0] for p in parts), *_leading_forms(word)}
             spelled = [s + c.lower() for s in spelled for c in choices]
         options.update(spelled)
     low, high = ACRONYM_LETTERS

@@ -45,7 +45,7 @@ from .passages import (
     opening_subject,
 )
 
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11  # 11: acronyms from the leading parts of compound words
 DEFAULT_DENSE_MAX_PASSAGES = 20_000
 ARRAYS = (
     "indptr",

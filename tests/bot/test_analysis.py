@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.analysis import Analyzer, drug_name_regex, learn_acronyms, learn_brand_pairs
+from bot.analysis import Analyzer, _leading_forms, drug_name_regex, learn_acronyms, learn_brand_pairs
 from bot.retriever import Retriever
 
 
@@ -47,6 +47,15 @@ def test_acronyms_are_learned_from_the_names_the_pages_spell_out():
         ("acs", "american cancer society"),  # a run of capitals
     } <= pairs
     assert not any(acronym == "caps" for acronym, _ in pairs)  # an everyday word: capsules, to a patient
+
+
+def test_an_acronym_may_take_a_letter_from_each_leading_part_of_a_compound_word():
+    """Medical compounds join Greek parts with "o", and acronyms take their leading parts' letters."""
+    pairs = set(learn_acronyms(["Conditions include:\n• Hemophagocytic lymphohistiocytosis (a rare disease)\n"]))
+    assert ("hlh", "hemophagocytic lymphohistiocytosis") in pairs  # h + lympho-histio
+    assert ("hl", "hemophagocytic lymphohistiocytosis") not in pairs  # two letters are too few to learn
+    assert _leading_forms("lymphohistiocytosis") == {"lh", "lhc"}  # "cyt-o-sis" leaves too little for a part
+    assert _leading_forms("sclerosis") == set()
 
 
 def test_an_acronym_finds_the_name_and_weighs_as_one_word(loaded_index):
