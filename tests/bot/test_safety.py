@@ -76,6 +76,17 @@ URGENT = [
     ("does it matter if I skip a dose, it doesn't matter, I won't be around", "crisis"),
     ("I just want the pain to end for good", "crisis"),
     ("been cutting myself again", "crisis"),  # a reflexive pronoun names the person
+    # a lethal means named with intent: heights, firearms, hanging, traffic, a stockpile
+    ("I'm on the bridge and I'm going to jump", "crisis"),
+    ("my dad says he is going to shoot himself", "crisis"),
+    ("she said she would hang herself", "crisis"),
+    ("I keep thinking about driving my car into a tree", "crisis"),
+    ("I keep thinking about stepping in front of a train", "crisis"),
+    ("i have enough saved up to do it", "crisis"),
+    # no one would notice, better off once gone, not planning to be around
+    ("nobody would even miss me", "crisis"),
+    ("they'll all be better off once I'm gone", "crisis"),
+    ("I don't plan on being around much longer", "crisis"),
     # medication errors Poison Control takes: a dose taken again, the wrong schedule, someone else's pills
     ("I took my lenalidomide, then took it again after lunch", "poison"),
     ("my husband injected his enbrel twice today", "poison"),
@@ -133,6 +144,9 @@ NOT_URGENT = [
     "what if my toddler eats one of my capsules",  # supposed
     "what is haemoptysis",  # a definition
     "I took another look at my pill schedule",  # "took another", not a dose
+    "I'm going to jump in the pool later, is that ok with my picc line",  # a jump, not off a height
+    "nobody will notice if I skip one dose",  # not noticed: a dose, not the person gone
+    "can I drive my car into town on thalidomide",  # a drive, into no tree or wall
 ]
 
 
