@@ -346,7 +346,7 @@ ACRONYM_MAX_ZIPF = 3.5
 
 # Greek and Latin compounds join their parts with the vowel "o" ("lympho-histio-cytosis", "myelo-dysplastic"),
 # and medical acronyms often take a letter from each leading part: "Hemophagocytic lymphohistiocytosis" is
-# HLH. A part is at least three letters, and so is what follows it ("cytosis" is no part of "cyt-o-sis").
+# HLH. A part is at least three letters, and at least four follow it ("sis" is no part of "cyt-o-sis").
 _COMBINING_O = re.compile(r"(?<=[a-z]{2})o(?=[b-df-hj-np-tv-z][a-z]{3})")
 
 

@@ -1,9 +1,11 @@
-"""Answer types: a question that asks "how long", "how often" or "how many" is answered only by a
-sentence that says a duration, a frequency or a number.
+"""Answer types: a question that asks "how long", "how often", "when was", "what's the phone number" or
+"how many" is answered only by a sentence that says a duration, a frequency, a date, a number to call or
+a number.
 
 The classes are the numeric classes of the standard question taxonomy (Li & Roth, "Learning Question
-Classifiers", COLING 2002: NUM:period, NUM:count, NUM:perc, NUM:money), with frequency split from count,
-as "how often" is asked in its own words. A question of no listed type has none, and nothing is required.
+Classifiers", COLING 2002: NUM:period, NUM:date, NUM:count, NUM:perc, NUM:money, and NUM:code, whose
+examples are telephone numbers), with frequency split from count, as "how often" is asked in its own
+words. A question of no listed type has none, and nothing is required.
 Each class names the wordings that ask it, and the expressions that answer it, in ``data/answer_types.json``.
 
 "how long does the BCG flu feeling last" finds "Treatment with BCG can cause symptoms that are like having
