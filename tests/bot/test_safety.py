@@ -81,7 +81,7 @@ URGENT = [
     ("my dad says he is going to shoot himself", "crisis"),
     ("she said she would hang herself", "crisis"),
     ("I keep thinking about driving my car into a tree", "crisis"),
-    ("I keep thinking about stepping in front of a train", "crisis"),
+    ("thought about stepping in front of a train today", "crisis"),  # the "I" dropped before "thought"
     ("i have enough saved up to do it", "crisis"),
     # no one would notice, better off once gone, not planning to be around
     ("nobody would even miss me", "crisis"),
