@@ -355,6 +355,8 @@ class Bot:
         if urgency.assessment.mentions_emergency:
             kind = "crisis" if "suicide" in urgency.assessment.matched else "emergency"
             return notices[kind].format_map(self.settings)
+        if urgency.assessment.service:  # "what's the poison control number": the pages may not say, the notice does
+            return notices[urgency.assessment.service].format_map(self.settings)
         return None
 
     def _answer(

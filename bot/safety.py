@@ -36,6 +36,7 @@ class Assessment:
     question: bool = False  # phrased as a question
     person: bool = False  # names someone ("I", "my", "my son"): a look-up ("chest pain revlimid") names no one
     hypothetical: bool = False  # "what if", "signs of", "does it cause": asked about, not told
+    service: str | None = None  # the kind whose service the message names ("poison control"): its notice
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class SafetyChecker:
         self.present = re.compile(data["present"])
         self.long_ago = re.compile(data["long_ago"])
         self.denied_after = re.compile(data["denied_after"])
+        self.services = {kind: re.compile(regex) for kind, regex in data.get("services", {}).items()}
+        if set(self.services) - set(KINDS):
+            raise ValueError(f"{path.name}: services of unknown kinds {sorted(set(self.services) - set(KINDS))}")
         self.replies: dict[str, dict] = data["replies"]
         self.notices: dict[str, str] = data["notices"]
         for kind in KINDS:
@@ -133,6 +137,7 @@ class SafetyChecker:
             is_question,
             about_someone,
             hypothetical,
+            next((k for k in KINDS if k in self.services and self.services[k].search(text)), None),
         )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.safety import default_checker
@@ -247,3 +249,15 @@ def test_personal_advice_requests_are_detected(message):
 def test_asking_how_a_drug_is_taken_is_not_a_request_for_personal_advice(message):
     """The pages answer how a drug is taken; "please don't stop or change a treatment" answers nothing."""
     assert not default_checker().assess(message).personal_advice
+
+
+def test_a_service_of_an_unknown_kind_is_refused_by_file_name(tmp_path):
+    from bot.safety import SAFETY_FILE, SafetyChecker
+
+    data = json.loads(SAFETY_FILE.read_text(encoding="utf-8"))
+    data["services"]["dentist"] = "dentist number"
+    broken = tmp_path / "my-safety.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="my-safety.json.*dentist"):
+        SafetyChecker(broken)
+    assert SafetyChecker(SAFETY_FILE).services  # the shipped file names its services

@@ -126,6 +126,21 @@ def test_a_look_up_the_pages_do_not_answer_still_gets_the_notice_not_the_card(bo
     assert reply.notice and "911" in reply.notice
 
 
+@pytest.mark.parametrize(
+    ("message", "number"),
+    [
+        ("what's the poison control number", "1-800-222-1222"),
+        ("is there a crisis line I can give my mum just in case? she's fine", "988"),
+        ("what is the emergency number in the US", "911"),
+    ],
+)
+def test_a_message_that_names_an_emergency_service_gets_its_number_without_the_card(bot, message, number):
+    """The pages may not give the number, and nothing is happening: the notice line gives it."""
+    reply = bot.ask(message)
+    assert reply.type != "urgent"
+    assert reply.notice and number in reply.notice
+
+
 def test_a_past_event_is_not_an_emergency(bot):
     reply = bot.ask("my dad had a heart attack 3 years ago, is xeljanz safe for him")
     assert reply.type != "urgent"
