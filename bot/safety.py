@@ -4,7 +4,9 @@ A symptom pattern makes a message ``urgent`` when it is not negated ("I don't ha
 the message is about someone now ("I", "my", "my child") rather than a general or hypothetical
 question ("can lenalidomide cause blood clots?", "what if I get a fever?"). A symptom with no one
 named ("chest pain revlimid") counts only as a mention. ``bot.urgency`` weighs these readings together
-with a classifier on sentence vectors and makes the final call.
+with a classifier on sentence vectors and makes the final call. A message that names an emergency
+service ("the poison control number", "a crisis line") is read for that too: its kind's notice line
+gives the number, which the pages may not.
 """
 
 from __future__ import annotations
