@@ -26,7 +26,7 @@ import itertools
 import math
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -473,6 +473,25 @@ def read_messages(paths: Sequence[Path]) -> list[Message]:
     return messages
 
 
+def probe_training_texts(
+    messages: Sequence[Message], texts: Sequence[Sequence[str]], alarming: Callable[[str], bool]
+) -> tuple[list[str], np.ndarray]:
+    """What the probes learn from: each message whole with its label, and each clause of a calm message
+    (its ``scored_texts``) as a calm example, which teaches "no fever"; but not a clause the patterns
+    take as an emergency on its own: in "thought my dog ate a revlimid, but I counted and all 21 are
+    there" the first clause is calm only beside the second, and read alone it is an emergency."""
+    wholes = [whole_text(m.text) for m in messages]
+    extra = [
+        t
+        for m, group, whole in zip(messages, texts, wholes)
+        if not m.urgent
+        for t in group
+        if t != whole and not alarming(t)
+    ]
+    labels = [int(m.urgent) for m in messages] + [0] * len(extra)
+    return wholes + extra, np.array(labels)
+
+
 def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str, Any]]:
 
     assert bot.encoder is not None, "the emergency classifier needs the sentence model"
@@ -485,12 +504,10 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
     whole = np.stack([vectors[t] for t in wholes])
     labels = np.array([int(m.urgent) for m in messages])
     folds = np.arange(len(messages)) % URGENCY_FOLDS
+    alarming = {t: bot.safety.assess(t).urgent_kind is not None for group in texts for t in group}
 
     def training_texts(rows: np.ndarray) -> tuple[list[str], np.ndarray]:
-        """Each message, and every clause of a calm message as a calm example (it teaches "no fever")."""
-        extra = [t for i in rows if not labels[i] for t in texts[i] if t != wholes[i]]
-        together = [wholes[i] for i in rows] + extra
-        return together, np.concatenate([labels[rows], np.zeros(len(extra), dtype=labels.dtype)])
+        return probe_training_texts([messages[i] for i in rows], [texts[i] for i in rows], alarming.__getitem__)
 
     def training(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         together, y = training_texts(rows)
@@ -517,21 +534,23 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
         mean = mean_probe(probes)
         return out, whole_out, mean
 
-    def cross_fitted_words(penalty: float) -> tuple[list[np.ndarray], WordProbe]:
+    def cross_fitted_words(penalty: float) -> tuple[list[np.ndarray], np.ndarray, WordProbe]:
         """The same for the word probe."""
         out: list[np.ndarray] = [np.zeros(0)] * len(messages)
+        whole_out = np.zeros(len(messages))
         probes = []
         for fold in range(URGENCY_FOLDS):
             train, held = np.where(folds != fold)[0], np.where(folds == fold)[0]
             probes.append(fit_word_probe(*training_texts(train), penalty))
             for i in held:
                 out[i] = probes[-1].logits(texts[i]) if texts[i] else np.array([probes[-1].bias])
+                whole_out[i] = float(probes[-1].logits([wholes[i]])[0])
         features = sorted({f for p in probes for f in p.weights})
         mean = WordProbe(
             {f: float(np.mean([p.weights.get(f, 0.0) for p in probes])) for f in features},
             float(np.mean([p.bias for p in probes])),
         )
-        return out, mean
+        return out, whole_out, mean
 
     def highest(logits: list[np.ndarray]) -> np.ndarray:
         return np.array([float(z.max()) for z in logits])
@@ -539,9 +558,11 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
     penalty = min(PROBE_PENALTIES, key=lambda c: (log_loss(highest(cross_fitted(c)[0]), labels), c))
     logits, whole_logits, probe = cross_fitted(penalty)
     word_penalty = min(WORD_PENALTIES, key=lambda c: (log_loss(highest(cross_fitted_words(c)[0]), labels), c))
-    word_logits, word_probe = cross_fitted_words(word_penalty)
+    word_logits, whole_word_logits, word_probe = cross_fitted_words(word_penalty)
     rows = [
-        combiner_row(bot.safety, m.text, texts[i], logits[i], word_logits[i], float(whole_logits[i]))
+        combiner_row(
+            bot.safety, m.text, texts[i], logits[i], word_logits[i], float(whole_logits[i]), float(whole_word_logits[i])
+        )
         for i, m in enumerate(messages)
     ]
     combiner = calibration.fit_logistic(rows, labels.tolist(), COMBINER_FEATURES)

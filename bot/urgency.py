@@ -42,6 +42,7 @@ COMBINER_FEATURES = (
     "probe_logit",
     "whole_logit",
     "words_logit",
+    "whole_words_logit",
     "pattern_urgent",
     "pattern_symptom",
     "past",
@@ -191,7 +192,8 @@ class UrgencyDetector:
         # nothing left to read (every clause denies): no evidence, each probe's prior
         read = logits if texts else np.array([self.model.probe.bias])
         words = self.model.words.logits(texts) if texts else np.array([self.model.words.bias])
-        features = combiner_row(self.checker, message, texts, read, words, whole_logit, assessment)
+        whole_words = float(words[0]) if texts and texts[0] == whole else float(self.model.words.logits([whole])[0])
+        features = combiner_row(self.checker, message, texts, read, words, whole_logit, whole_words, assessment)
         # how urgent each text sounds, to both probes: the combiner's "most urgent clause", the clauses
         # left to answer beside a card and the kind of a card no pattern names all read this one score
         scores = read + words if texts else np.zeros(0)
@@ -255,17 +257,22 @@ def combiner_row(
     vector_logits: np.ndarray,
     word_logits: np.ndarray,
     whole_logit: float,
+    whole_words_logit: float,
     assessment: Assessment | None = None,
 ) -> dict[str, float]:
     """The combiner's features for one message. Beside the whole message's readings, the question,
     "what if", past and now are read in the clause that sounds most urgent: in "what are the side
-    effects of X, also my chest is crushing" the question is in one clause and the emergency in the other."""
+    effects of X, also my chest is crushing" the question is in one clause and the emergency in the other.
+    The word probe's reading of the whole message sums the words of every clause, so a clause that
+    settles the scare ("but I counted and all 28 are there") weighs against the one that raised it,
+    which the most urgent clause alone never hears."""
     top = texts[int(np.argmax(vector_logits + word_logits))] if texts else message
     reading = checker.reading(top)
     return {
         "probe_logit": float(vector_logits.max()),
         "whole_logit": whole_logit,
         "words_logit": float(word_logits.max()),
+        "whole_words_logit": whole_words_logit,
         **pattern_features(assessment if assessment is not None else checker.assess(message)),
         **{f"top_{name}": value for name, value in reading.items()},
     }

@@ -66,7 +66,7 @@ def test_the_shipped_calibration_names_its_data_and_figures():
     assert params.urgent["notice"] <= params.urgent["card"]
     # the card keeps within the false-alarm bar on every labelled set it was fitted on, not only pooled
     by_file = params.figures["urgent"]["card_false_alarm_cross_fitted_by_file"]
-    assert {"urgency-fit.jsonl", "urgency-fit-more.jsonl", "urgency-fit-extra.jsonl"} <= set(by_file)
+    assert {p.name for p in DEFAULT_URGENCY_FILES} <= set(by_file)
     assert all(rate <= BARS["false_alarm"][1] for rate in by_file.values()), by_file
     # the notice line catches every urgent fit message only while that keeps it off most calm ones
     assert params.figures["urgent"]["notice_false_alarm_cross_fitted"] <= NOTICE_FALSE_ALARM_BUDGET
@@ -331,3 +331,24 @@ def test_a_calibration_fitted_by_another_version_is_refused_by_name(bot):
                 Bot(bot.settings, index=bot.index, params=params, encoder=bot.encoder)
         else:
             Bot(bot.settings, index=bot.index, params=params, encoder=bot.encoder)
+
+
+def test_a_calm_message_teaches_its_calm_clauses_but_not_the_scare_another_clause_settles(bot):
+    from bot.calibrate import Message, probe_training_texts
+    from bot.urgency import scored_texts
+
+    settled = Message("thought my dog ate a revlimid, but I counted and all 21 are there", False, None)
+    calm = Message("no fever, just tired on revlimid", False, None)
+    urgent = Message("my dog ate a revlimid, what do I do", True, "poison")
+    messages = [settled, calm, urgent]
+    texts = [scored_texts(m.text, bot.safety.negated_clause) for m in messages]
+    alarming = lambda t: bot.safety.assess(t).urgent_kind is not None  # noqa: E731
+    assert alarming("thought my dog ate a revlimid") and not alarming("but I counted and all 21 are there")
+
+    together, labels = probe_training_texts(messages, texts, alarming)
+    taught = dict(zip(together, labels.tolist()))
+    assert taught[settled.text] == 0 and taught[urgent.text] == 1  # each message whole, with its label
+    assert taught["but I counted and all 21 are there"] == 0  # a calm clause of a calm message
+    assert "thought my dog ate a revlimid" not in taught  # the scare is calm only beside what settles it
+    assert "what do I do" not in taught  # an urgent message's clauses are not examples
+    assert len(together) == len(labels)

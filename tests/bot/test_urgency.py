@@ -215,3 +215,22 @@ def test_the_shipped_detector_reads_words_as_well_as_vectors(bot):
     weights = dict(zip(model.combiner.names, model.combiner.weights))
     assert weights["words_logit"] > 0
     assert len(model.words.weights) > 500
+
+
+def test_the_word_probe_also_reads_the_whole_message_so_a_settling_clause_weighs_against_the_scare(bot):
+    from dataclasses import replace
+
+    from bot.urgency import UrgencyDetector, WordProbe
+
+    words = WordProbe({"dog": 2.0, "ate": 1.0, "counted": -4.0}, 0.0)
+    detector = UrgencyDetector(bot.safety, bot.encoder, replace(bot.urgency.model, words=words))
+
+    def read(message):
+        return detector.features(message, bot.safety.assess(message))[0]
+
+    scare, settled = read("my dog ate a revlimid"), read("my dog ate a revlimid, but I counted and they are all there")
+    assert scare["words_logit"] == settled["words_logit"] == 3.0  # the most urgent clause is the same
+    assert scare["whole_words_logit"] == 3.0
+    assert settled["whole_words_logit"] == -1.0  # the whole message hears "counted" too
+    weights = dict(zip(bot.urgency.model.combiner.names, bot.urgency.model.combiner.weights))
+    assert "whole_words_logit" in weights  # the shipped combiner weighs it
