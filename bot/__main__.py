@@ -29,7 +29,6 @@ DEFAULT_URGENCY_FILES = (
     TEST_DATA / "urgency-fit.jsonl",
     TEST_DATA / "urgency-fit-more.jsonl",
     TEST_DATA / "urgency-fit-extra.jsonl",
-    TEST_DATA / "urgency-fit-personas.jsonl",
 )
 
 

@@ -26,7 +26,7 @@ import itertools
 import math
 import re
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -473,25 +473,6 @@ def read_messages(paths: Sequence[Path]) -> list[Message]:
     return messages
 
 
-def probe_training_texts(
-    messages: Sequence[Message], texts: Sequence[Sequence[str]], alarming: Callable[[str], bool]
-) -> tuple[list[str], np.ndarray]:
-    """What the probes learn from: each message whole with its label, and each clause of a calm message
-    (its ``scored_texts``) as a calm example, which teaches "no fever"; but not a clause the patterns
-    take as an emergency on its own: in "thought my dog ate a revlimid, but I counted and all 21 are
-    there" the first clause is calm only beside the second, and read alone it is an emergency."""
-    wholes = [whole_text(m.text) for m in messages]
-    extra = [
-        t
-        for m, group, whole in zip(messages, texts, wholes)
-        if not m.urgent
-        for t in group
-        if t != whole and not alarming(t)
-    ]
-    labels = [int(m.urgent) for m in messages] + [0] * len(extra)
-    return wholes + extra, np.array(labels)
-
-
 def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str, Any]]:
 
     assert bot.encoder is not None, "the emergency classifier needs the sentence model"
@@ -504,10 +485,12 @@ def fit_urgency(bot: Bot, paths: Sequence[Path]) -> tuple[UrgencyModel, dict[str
     whole = np.stack([vectors[t] for t in wholes])
     labels = np.array([int(m.urgent) for m in messages])
     folds = np.arange(len(messages)) % URGENCY_FOLDS
-    alarming = {t: bot.safety.assess(t).urgent_kind is not None for group in texts for t in group}
 
     def training_texts(rows: np.ndarray) -> tuple[list[str], np.ndarray]:
-        return probe_training_texts([messages[i] for i in rows], [texts[i] for i in rows], alarming.__getitem__)
+        """Each message, and every clause of a calm message as a calm example (it teaches "no fever")."""
+        extra = [t for i in rows if not labels[i] for t in texts[i] if t != wholes[i]]
+        together = [wholes[i] for i in rows] + extra
+        return together, np.concatenate([labels[rows], np.zeros(len(extra), dtype=labels.dtype)])
 
     def training(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         together, y = training_texts(rows)

@@ -33,7 +33,7 @@ from .reply import Answer, Citation, Segment
 from .retriever import Hit, Query, Retriever
 from .safety import SafetyChecker, default_checker
 from .settings import load_settings
-from .urgency import Urgency, UrgencyDetector, UrgencyModel
+from .urgency import COMBINER_FEATURES, Urgency, UrgencyDetector, UrgencyModel
 
 SUGGESTION_PASSAGES = 10  # passages searched for one that speaks of a suggested question's words
 ADVICE_QUERY = "never stop taking your medication or change your dose without consulting your doctor"
@@ -137,6 +137,11 @@ class Bot:
         self.encoder = encoder or shared_encoder()
         self.safety = safety or default_checker()
         urgent = UrgencyModel.from_dict(self.params.urgent) if self.params.urgent else None
+        if urgent is not None and set(urgent.combiner.names) != set(COMBINER_FEATURES):
+            raise ConfigError(
+                f"the calibration's emergency classifier weighs {sorted(set(urgent.combiner.names))}, this version "
+                f"reads {sorted(COMBINER_FEATURES)}: it was fitted by another version; run `python -m bot calibrate`"
+            )
         self.urgency = UrgencyDetector(self.safety, self.encoder, urgent)
         self.codec = ContextCodec(
             self.settings["SECRET_KEY"], self.settings["TOKEN_MAX_AGE"], index_vocabulary(self.index)

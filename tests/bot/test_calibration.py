@@ -333,22 +333,20 @@ def test_a_calibration_fitted_by_another_version_is_refused_by_name(bot):
             Bot(bot.settings, index=bot.index, params=params, encoder=bot.encoder)
 
 
-def test_a_calm_message_teaches_its_calm_clauses_but_not_the_scare_another_clause_settles(bot):
-    from bot.calibrate import Message, probe_training_texts
-    from bot.urgency import scored_texts
+def test_an_emergency_classifier_fitted_on_other_features_is_refused_by_name(bot):
+    """A combiner that weighs features this version no longer computes would fail on the first message."""
+    import copy
 
-    settled = Message("thought my dog ate a revlimid, but I counted and all 21 are there", False, None)
-    calm = Message("no fever, just tired on revlimid", False, None)
-    urgent = Message("my dog ate a revlimid, what do I do", True, "poison")
-    messages = [settled, calm, urgent]
-    texts = [scored_texts(m.text, bot.safety.negated_clause) for m in messages]
-    alarming = lambda t: bot.safety.assess(t).urgent_kind is not None  # noqa: E731
-    assert alarming("thought my dog ate a revlimid") and not alarming("but I counted and all 21 are there")
+    import pytest
 
-    together, labels = probe_training_texts(messages, texts, alarming)
-    taught = dict(zip(together, labels.tolist()))
-    assert taught[settled.text] == 0 and taught[urgent.text] == 1  # each message whole, with its label
-    assert taught["but I counted and all 21 are there"] == 0  # a calm clause of a calm message
-    assert "thought my dog ate a revlimid" not in taught  # the scare is calm only beside what settles it
-    assert "what do I do" not in taught  # an urgent message's clauses are not examples
-    assert len(together) == len(labels)
+    from bot import Bot
+    from bot.errors import ConfigError
+
+    urgent = copy.deepcopy(bot.params.urgent)
+    weights = urgent["combiner"]["weights"]
+    del weights["whole_words_logit"]  # as the version before it wrote it
+    params = calibration.Params(bot.params.modes, urgent)
+    with pytest.raises(ConfigError, match="whole_words_logit.*python -m bot calibrate"):
+        Bot(bot.settings, index=bot.index, params=params, encoder=bot.encoder)
+    shipped = calibration.Params(bot.params.modes, bot.params.urgent)
+    Bot(bot.settings, index=bot.index, params=shipped, encoder=bot.encoder)
