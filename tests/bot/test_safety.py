@@ -87,6 +87,7 @@ URGENT = [
     ("i have enough saved up to do it", "crisis"),
     # no one would notice, better off once gone, not planning to be around
     ("nobody would even miss me", "crisis"),
+    ("I feel so hopeless, nobody would care if I was gone", "crisis"),
     ("they'll all be better off once I'm gone", "crisis"),
     ("I don't plan on being around much longer", "crisis"),
     # medication errors Poison Control takes: a dose taken again, the wrong schedule, someone else's pills
@@ -148,6 +149,7 @@ NOT_URGENT = [
     "I took another look at my pill schedule",  # "took another", not a dose
     "I'm going to jump in the pool later, is that ok with my picc line",  # a jump, not off a height
     "nobody will notice if I skip one dose",  # not noticed: a dose, not the person gone
+    "no one would mind if I was gone for a week on holiday",  # away for a while, not gone
     "can I drive my car into town on thalidomide",  # a drive, into no tree or wall
 ]
 
