@@ -7,7 +7,8 @@ Three signals are combined by a small fitted model:
   read alone loses its frame: "chest pain, sweating, the lot" in a story of months ago);
 - the **word probe**, a logistic regression on the words and word pairs of the message and of each
   clause, highest taken: it hears what a sentence vector blurs ("won't stop", "right now", "last
-  year", a temperature written "39.1");
+  year", a temperature written "39.1"); and its reading of the whole message beside it, where a
+  clause that settles a scare ("but I counted and all 28 are there") weighs against the scare;
 - the **patterns**: whether one named a symptom, and whether the rules took it as happening now.
 
 Two thresholds, both written by ``python -m bot calibrate`` from cross-fitted scores:
