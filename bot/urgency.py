@@ -185,15 +185,15 @@ class UrgencyDetector:
         texts = scored_texts(message, self.checker.negated_clause)
         vectors = self.encoder.encode_cached(texts) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
         logits = self.model.probe.logits(vectors)
-        whole = whole_text(message)
-        if texts and texts[0] == whole:
-            whole_logit = float(logits[0])
-        else:
-            whole_logit = float(self.model.probe.logits(self.encoder.encode_cached([whole]))[0])
         # nothing left to read (every clause denies): no evidence, each probe's prior
         read = logits if texts else np.array([self.model.probe.bias])
         words = self.model.words.logits(texts) if texts else np.array([self.model.words.bias])
-        whole_words = float(words[0]) if texts and texts[0] == whole else float(self.model.words.logits([whole])[0])
+        whole = whole_text(message)
+        if texts and texts[0] == whole:  # both probes have read it already
+            whole_logit, whole_words = float(logits[0]), float(words[0])
+        else:
+            whole_logit = float(self.model.probe.logits(self.encoder.encode_cached([whole]))[0])
+            whole_words = float(self.model.words.logits([whole])[0])
         features = combiner_row(self.checker, message, texts, read, words, whole_logit, whole_words, assessment)
         # how urgent each text sounds, to both probes: the combiner's "most urgent clause", the clauses
         # left to answer beside a card and the kind of a card no pattern names all read this one score
